@@ -1,0 +1,64 @@
+# rnn-distance. Every target sets itself up: on first use it creates a virtual
+# environment in .venv from requirements.txt (plus requirements-dev.txt for
+# tests) and reinstalls when one of those files changes.
+#
+# PYTHON=/path/to/python runs with an interpreter you already have (Colab):
+# no virtual environment is made, and the requirements are installed into that
+# interpreter once (pip keeps an already-installed TensorFlow that satisfies them).
+
+BOOTSTRAP_PYTHON ?= python3
+VENV ?= .venv
+
+ifdef PYTHON
+RUN := $(PYTHON)
+STAMPS := .make-stamps
+else
+RUN := $(VENV)/bin/python
+STAMPS := $(VENV)
+endif
+
+# Hide TensorFlow's start-up INFO lines; warnings and errors still show.
+export TF_CPP_MIN_LOG_LEVEL ?= 1
+
+TASK ?= agreement
+DISTANCE ?= 8
+ATTRACTORS ?=
+COUNT ?= 5
+SEED ?= 0
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test bench preview clean
+
+help:
+	@echo "make test                              run the test suite"
+	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (TASK=copy|agreement, ATTRACTORS=, COUNT=, SEED=)"
+	@echo "make bench                             print throughput tables"
+	@echo "make clean                             remove the environment and caches"
+	@echo "Add PYTHON=/path/to/python to use an interpreter you already have instead of .venv."
+
+$(STAMPS)/runtime.stamp: requirements.txt
+ifndef PYTHON
+	@test -x $(VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
+	$(RUN) -m pip install --quiet --upgrade pip
+endif
+	$(RUN) -m pip install --quiet -r requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/dev.stamp: requirements-dev.txt $(STAMPS)/runtime.stamp
+	$(RUN) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(STAMPS)/runtime.stamp
+
+test: $(STAMPS)/dev.stamp
+	$(RUN) -m pytest tests $(PYTEST_ARGS)
+
+bench: $(STAMPS)/runtime.stamp
+	$(RUN) -m trainer.bench
+
+preview: $(STAMPS)/runtime.stamp
+	$(RUN) -m data.preview --task=$(TASK) --distance=$(DISTANCE) --count=$(COUNT) --seed=$(SEED) $(if $(ATTRACTORS),--attractors=$(ATTRACTORS))
+
+clean:
+	rm -rf $(VENV) .make-stamps .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
