@@ -1,0 +1,33 @@
+"""Command-line plumbing shared by the project's `python -m` entry points.
+
+run(main) parses absl flags and calls main(); a flag that does not parse, a stray
+argument, or a ValueError raised by main (the project's way of rejecting bad input)
+ends the program with one line on stderr, "error: ...", and exit status 2.
+"""
+
+import sys
+
+from absl import flags
+
+USAGE_ERROR = 2
+
+
+def fail(message):
+    """Prints one error line to stderr and exits with status 2."""
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(USAGE_ERROR)
+
+
+def run(main, argv=None):
+    """Parses sys.argv (or argv) into absl's FLAGS, then calls main() with one-line errors."""
+    argv = sys.argv if argv is None else argv
+    try:
+        extra = flags.FLAGS(argv)[1:]
+    except flags.Error as error:
+        fail(str(error).splitlines()[0])
+    if extra:
+        fail(f"unexpected arguments {' '.join(extra)!r}; every setting is a --flag (see --help)")
+    try:
+        main()
+    except ValueError as error:
+        fail(str(error).splitlines()[0])

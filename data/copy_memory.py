@@ -1,0 +1,105 @@
+"""The copy-memory task (the layout of Arjovsky, Shah & Bengio, 2016).
+
+This module owns the task's alphabet, its sequence layout, the positions where the
+model must recall, and the loss of a model that remembers nothing.
+
+Alphabet of 10 symbols: 0 blank, 1..8 data, 9 delimiter. For a distance T >= 1 a
+sequence has T + 20 steps:
+
+    input   [10 data symbols] [T - 1 blanks] [9] [10 blanks]
+    target  [T + 10 blanks]                      [the same 10 data symbols]
+
+The data symbols are uniform on 1..8, so a model predicts one of nine classes (0..8)
+at every step. The last data symbol is read at step 9 and recalled at step T + 19:
+the dependency spans T + 10 steps, and every recalled symbol is exactly T + 10 steps
+after the one it copies.
+"""
+
+import math
+
+import numpy as np
+
+from data.checks import check_batch_size, check_distance
+
+BLANK = 0
+DELIMITER = 9
+NUM_DATA_SYMBOLS = 8
+MEMORY_LENGTH = 10  # how many data symbols are shown and recalled
+VOCAB_SIZE = 10  # input alphabet: blank, 8 data symbols, delimiter
+NUM_CLASSES = 9  # output classes: blank and the 8 data symbols
+CHANCE_ACCURACY = 1.0 / NUM_DATA_SYMBOLS  # guessing a data symbol at a recall position
+
+
+def sequence_length(distance):
+    """Number of steps in a sequence of the given distance: T + 20."""
+    check_distance(distance)
+    return distance + 2 * MEMORY_LENGTH
+
+
+def recall_mask(distance):
+    """Boolean mask [T + 20], true at the 10 final steps where the data must be recalled."""
+    mask = np.zeros(sequence_length(distance), dtype=bool)
+    mask[-MEMORY_LENGTH:] = True
+    return mask
+
+
+def memoryless_loss(distance):
+    """Cross-entropy per step (nats) of the best model that remembers nothing.
+
+    It predicts blank with certainty where the target is blank and the uniform
+    distribution over the 8 data symbols at the 10 recall steps: 10 ln 8 / (T + 20).
+    """
+    return MEMORY_LENGTH * math.log(NUM_DATA_SYMBOLS) / sequence_length(distance)
+
+
+def memoryless_accuracy(distance):
+    """All-positions accuracy of that memoryless model: (T + 10 + 10/8) / (T + 20).
+
+    It tends to 1 as T grows, which is why the accuracy that counts is measured on the
+    recall positions only (see recall_mask), where chance is 1/8.
+    """
+    length = sequence_length(distance)
+    return (length - MEMORY_LENGTH + MEMORY_LENGTH * CHANCE_ACCURACY) / length
+
+
+def generate(rng, batch_size, distance):
+    """A batch of copy-memory sequences.
+
+    Args:
+      rng: np.random.Generator, the only source of randomness.
+      batch_size: number of sequences B >= 1.
+      distance: the delay T >= 1.
+
+    Returns:
+      dict with
+        inputs:   int32 [B, T + 20], symbols 0..9 in the layout above;
+        targets:  int32 [B, T + 20], classes 0..8: blank except the last 10 steps;
+        distance: int32 [B], T for every row.
+    """
+    check_batch_size(batch_size)
+    length = sequence_length(distance)
+    data = rng.integers(1, NUM_DATA_SYMBOLS + 1, size=(batch_size, MEMORY_LENGTH), dtype=np.int32)
+    inputs = np.zeros((batch_size, length), dtype=np.int32)
+    inputs[:, :MEMORY_LENGTH] = data
+    inputs[:, distance + MEMORY_LENGTH - 1] = DELIMITER
+    targets = np.zeros((batch_size, length), dtype=np.int32)
+    targets[:, -MEMORY_LENGTH:] = data
+    return {
+        "inputs": inputs,
+        "targets": targets,
+        "distance": np.full(batch_size, distance, dtype=np.int32),
+    }
+
+
+def describe(batch, index):
+    """A readable line for one sequence of a batch: input, target and what must be recalled."""
+    inputs, targets = batch["inputs"][index], batch["targets"][index]
+    distance = int(batch["distance"][index])
+    glyphs = np.array(["_"] + [str(s) for s in range(1, NUM_DATA_SYMBOLS + 1)] + [":"])
+    mask = recall_mask(distance)
+    return (
+        f"distance {distance}\n"
+        f"  input   {''.join(glyphs[inputs])}\n"
+        f"  target  {''.join(glyphs[targets])}\n"
+        f"  recall  {''.join(glyphs[targets[mask]])} (steps {np.flatnonzero(mask)[0]}..{len(mask) - 1})"
+    )

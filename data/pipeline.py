@@ -1,0 +1,68 @@
+"""Infinite, seeded tf.data streams of training batches.
+
+Each element is one whole batch from a task generator at one distance, so sequences in a
+batch share a length and nothing is padded. Over a range of distances, each batch draws
+its distance uniformly from the range (batches of different lengths follow each other).
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from data import get_task
+from data.checks import check_batch_size, check_distance
+
+
+def _distance_list(distances):
+    """An int or an iterable of ints -> a non-empty sorted tuple of valid distances."""
+    values = (distances,) if isinstance(distances, (int, np.integer)) else tuple(distances)
+    if not values:
+        raise ValueError("distances must name at least one distance >= 1, got none")
+    for value in values:
+        check_distance(value)
+    return tuple(sorted(set(int(v) for v in values)))
+
+
+def training_stream(task_name, batch_size, distances, seed, as_supervised=True, **options):
+    """An endless tf.data.Dataset of batches, the same batches for the same seed.
+
+    Args:
+      task_name: a key of data.TASKS.
+      batch_size: B >= 1 sequences per batch.
+      distances: one distance, or an iterable of them (e.g. range(1, 51)); each batch
+        takes one, uniformly at random.
+      seed: seeds the np.random.Generator behind the stream; each new iterator over the
+        dataset starts the same stream again.
+      as_supervised: True: (inputs, targets) pairs for keras fit(); False: the generator's
+        whole dict, metadata included.
+      **options: task options such as attractors=2 (agreement); None means the default.
+
+    Returns:
+      A prefetched tf.data.Dataset whose elements are, for copy, (int32 [B, T + 20],
+      int32 [B, T + 20]) and, for agreement, (int32 [B, d + 1], int32 [B]); the time axis
+      has static shape None when more than one distance is possible.
+    """
+    task = get_task(task_name)
+    check_batch_size(batch_size)
+    distance_values = _distance_list(distances)
+    # Checks the options (what fits at the shortest distance fits at every longer one) and
+    # shows the element's keys, dtypes and ranks.
+    example = task.batch(np.random.default_rng(0), 1, distance_values[0], **options)
+
+    def batches():
+        rng = np.random.default_rng(seed)
+        while True:
+            distance = distance_values[rng.integers(len(distance_values))]
+            yield task.batch(rng, batch_size, distance, **options)
+
+    fixed_length = len(distance_values) == 1
+    signature = {
+        key: tf.TensorSpec(
+            shape=(batch_size,) + tuple(d if fixed_length else None for d in value.shape[1:]),
+            dtype=tf.as_dtype(value.dtype),
+        )
+        for key, value in example.items()
+    }
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
+    if as_supervised:
+        dataset = dataset.map(lambda batch: (batch["inputs"], batch["targets"]))
+    return dataset.prefetch(tf.data.AUTOTUNE)
