@@ -24,11 +24,15 @@ def test_agreement_stream_over_a_range_gives_one_distance_per_batch():
     assert dataset.element_spec["inputs"].shape.as_list() == [16, None]
     assert dataset.element_spec["targets"].shape == (16,)
     assert dataset.element_spec["nearest_is_attractor"].dtype == tf.bool
+    stream, size = batches(dataset, 40 * pipeline.CHUNK_BATCHES), pipeline.CHUNK_BATCHES
+    chunks = [stream[start:start + size] for start in range(0, len(stream), size)]
     seen = set()
-    for batch in batches(dataset, 60):
-        distance = batch["inputs"].shape[1] - 1
-        np.testing.assert_array_equal(batch["distance"], distance)
-        assert batch["targets"].dtype == np.int32 and batch["targets"].sum() == 8
+    for chunk in chunks:
+        distance = chunk[0]["inputs"].shape[1] - 1
+        for batch in chunk:
+            np.testing.assert_array_equal(batch["distance"], distance)
+            assert batch["inputs"].shape == (16, distance + 1) and batch["targets"].dtype == np.int32
+        assert sum(batch["targets"].sum() for batch in chunk) == 8 * pipeline.CHUNK_BATCHES, "labels balanced"
         seen.add(distance)
     assert seen == set(range(1, 9))
 
