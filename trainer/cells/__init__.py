@@ -1,0 +1,94 @@
+"""The recurrent cells, by name.
+
+CELLS maps a name to a Cell entry that builds the recurrent layer for a model:
+- the project's own cells (rnn, relu_rnn, additive, ungated_lstm, lstm, gru), each a
+  Keras 3 cell with its equation in its docstring, run in trainer.cells.layer.Recurrent;
+- Keras's own layers as reference baselines (keras_rnn, keras_lstm, keras_gru); on a GPU
+  keras_lstm and keras_gru take the cuDNN path.
+
+    layer = CELLS["gru"].layer(units=128, return_sequences=True, chrono_max_distance=100)
+"""
+
+import dataclasses
+import inspect
+from typing import Callable
+
+import keras
+
+from trainer.cells.additive import AdditiveCell, UngatedLSTMCell
+from trainer.cells.base import RecurrentCell
+from trainer.cells.gru import GRUCell
+from trainer.cells.layer import Recurrent
+from trainer.cells.lstm import LSTMCell
+from trainer.cells.simple import ReluRNNCell, TanhRNNCell
+
+# Options every cell accepts, and the layer options passed to the recurrent layer itself.
+COMMON_OPTIONS = ("dropout", "recurrent_dropout")
+LAYER_OPTIONS = ("unroll",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    name: str  # registry key
+    summary: str  # one line for help texts
+    cell_class: type = None  # the project's cell class, or None for a Keras baseline
+    keras_layer: Callable = None  # the Keras layer class of a baseline
+    twin: str = None  # the Keras baseline that computes the same function, if any
+
+    @property
+    def options(self):
+        """Keyword options accepted by layer(), besides units and return_sequences."""
+        if self.cell_class is None:
+            return COMMON_OPTIONS + LAYER_OPTIONS
+        names = []
+        for klass in inspect.getmro(self.cell_class):
+            if issubclass(klass, RecurrentCell) and "__init__" in vars(klass):
+                names += [p for p in inspect.signature(klass.__init__).parameters if p not in ("self", "units", "kwargs")]
+        return tuple(dict.fromkeys(names)) + LAYER_OPTIONS
+
+    def check_options(self, options):
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise ValueError(f"cell {self.name!r} has no option {unknown[0]!r}; its options: {', '.join(self.options)}")
+
+    def cell(self, units, **options):
+        """The bare cell, for keras.layers.RNN or StackedRNNCells (not for Keras baselines)."""
+        if self.cell_class is None:
+            raise ValueError(f"{self.name!r} is a Keras layer, not a cell; use layer()")
+        self.check_options(options)
+        return self.cell_class(units, **options)
+
+    def layer(self, units, return_sequences=False, **options):
+        """The recurrent layer: [B, T, in] -> [B, T, u] (return_sequences) or [B, u]."""
+        self.check_options(options)
+        layer_options = {key: options.pop(key) for key in LAYER_OPTIONS if key in options}
+        if self.cell_class is None:
+            return self.keras_layer(units, return_sequences=return_sequences, **options, **layer_options)
+        return Recurrent(self.cell_class(units, **options), return_sequences=return_sequences, **layer_options)
+
+
+CELLS = {
+    "rnn": Cell("rnn", "simple RNN, tanh", TanhRNNCell, twin="keras_rnn"),
+    "relu_rnn": Cell("relu_rnn", "simple RNN, ReLU (identity_init for IRNN)", ReluRNNCell),
+    "additive": Cell("additive", "additive state, h_t = tanh(x_t W + b) + h_{t-1}", AdditiveCell),
+    "ungated_lstm": Cell("ungated_lstm", "LSTM cell state without gates", UngatedLSTMCell),
+    "lstm": Cell("lstm", "LSTM (forget_gate=False for the 1997 LSTM)", LSTMCell, twin="keras_lstm"),
+    "gru": Cell("gru", "GRU, reset gate before the recurrent product", GRUCell, twin="keras_gru"),
+    "keras_rnn": Cell("keras_rnn", "keras.layers.SimpleRNN (reference)", keras_layer=keras.layers.SimpleRNN),
+    "keras_lstm": Cell("keras_lstm", "keras.layers.LSTM (reference; cuDNN on a GPU)", keras_layer=keras.layers.LSTM),
+    "keras_gru": Cell("keras_gru", "keras.layers.GRU (reference; cuDNN on a GPU)", keras_layer=keras.layers.GRU),
+}
+
+
+def get_cell(name):
+    """The Cell entry called name; a ValueError lists the valid names otherwise."""
+    try:
+        return CELLS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown cell {name!r}; valid cells: {', '.join(CELLS)}") from None
+
+
+__all__ = [
+    "CELLS", "Cell", "get_cell", "Recurrent", "RecurrentCell", "TanhRNNCell", "ReluRNNCell",
+    "AdditiveCell", "UngatedLSTMCell", "LSTMCell", "GRUCell",
+]

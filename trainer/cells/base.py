@@ -1,0 +1,149 @@
+"""What every custom cell shares: weights in Keras's layout, dropout, the split of a step
+into an input projection and a recurrence, get_config.
+
+A step of every cell here starts with the input projection x_t W + b ([B, in] ->
+[B, k * units] for k blocks of gates). RecurrentCell.call does that projection and then
+the recurrence (step), so a cell works one step at a time inside keras.layers.RNN like any
+Keras cell; trainer.cells.layer.Recurrent instead projects the whole sequence [B, T, in]
+in one matrix product before the loop and runs only step() inside it, which gives the
+same numbers faster.
+"""
+
+import keras
+from keras import ops
+
+from trainer.cells.keras_private import DropoutRNNCell
+
+PACKAGE = "rnn_distance"  # prefix of the registered names of the project's Keras objects
+
+
+def check_units(units):
+    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+        raise ValueError(f"units must be an integer >= 1, got {units!r}")
+
+
+def check_rate(name, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {rate!r}")
+
+
+class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
+    """Base of the custom cells.
+
+    Subclasses set INPUT_BLOCKS (the input kernel is [in, INPUT_BLOCKS * units]),
+    RECURRENT_BLOCKS (the recurrent kernel is [units, RECURRENT_BLOCKS * units], none if 0),
+    GATES (names of the gate activations the cell can return) and STATES (names of its
+    states), and implement step(projected, states, training).
+
+    Args:
+      units: size u of the hidden state (>= 1).
+      dropout: fraction of the inputs dropped in training (one mask per sequence).
+      recurrent_dropout: fraction of h_{t-1} dropped in training before the recurrent product.
+      kernel_initializer, recurrent_initializer, bias_initializer: Keras initializers.
+      return_gates: if True, the output at each step is [h_t, gate_1, gate_2, ...]
+        concatenated on the last axis ([B, (1 + len(GATES)) * u]); split it with
+        split_output(). Only for cells that have gates.
+      seed: seed of the dropout masks.
+    """
+
+    INPUT_BLOCKS = 1
+    RECURRENT_BLOCKS = 1
+    GATES = ()
+    STATES = ("h",)
+
+    def __init__(
+        self,
+        units,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        return_gates=False,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        check_units(units)
+        check_rate("dropout", dropout)
+        check_rate("recurrent_dropout", recurrent_dropout)
+        if return_gates and not self.GATES:
+            raise ValueError(f"return_gates needs a gated cell; {type(self).__name__} has no gates")
+        self.units = units
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.recurrent_initializer = keras.initializers.get(recurrent_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.return_gates = bool(return_gates)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.state_size = [units] * len(self.STATES)
+        self.output_size = units * (1 + len(self.GATES) * self.return_gates)
+
+    # ------------------------------------------------------------------ weights
+    def initial_bias(self, shape, dtype=None):
+        """The bias at initialisation; cells with special recipes (forget bias 1, chrono) override it."""
+        return self.bias_initializer(shape, dtype=dtype)
+
+    def build(self, input_shape):
+        """Weights in Keras's order and layout: kernel, recurrent_kernel (if any), bias."""
+        blocks = self.INPUT_BLOCKS * self.units
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], blocks), name="kernel", initializer=self.kernel_initializer
+        )
+        if self.RECURRENT_BLOCKS:
+            self.recurrent_kernel = self.add_weight(
+                shape=(self.units, self.RECURRENT_BLOCKS * self.units),
+                name="recurrent_kernel",
+                initializer=self.recurrent_initializer,
+            )
+        self.bias = self.add_weight(shape=(blocks,), name="bias", initializer=self.initial_bias)
+        self.built = True
+
+    # ------------------------------------------------------------------ computation
+    def project_inputs(self, inputs, training=False):
+        """x W + b, with input dropout in training: [B, in] -> [B, k u] or [B, T, in] -> [B, T, k u]."""
+        if training and 0.0 < self.dropout < 1.0:
+            mask = self.get_dropout_mask(inputs if len(inputs.shape) == 2 else inputs[:, 0, :])
+            inputs = inputs * (mask if len(inputs.shape) == 2 else ops.expand_dims(mask, 1))
+        return ops.add(ops.matmul(inputs, self.kernel), self.bias)
+
+    def recurrent_input(self, h, training):
+        """h_{t-1} as the recurrent product sees it: with the recurrent dropout mask in training."""
+        if training and 0.0 < self.recurrent_dropout < 1.0:
+            return h * self.get_recurrent_dropout_mask(h)
+        return h
+
+    def step(self, projected, states, training=False):
+        """One recurrence step from the projected input [B, k u]; returns (output, new_states)."""
+        raise NotImplementedError
+
+    def call(self, inputs, states, training=False):
+        """The Keras cell contract: inputs [B, in], states list of [B, u] -> (output, new states)."""
+        return self.step(self.project_inputs(inputs, training), states, training)
+
+    def output_with_gates(self, h, gates):
+        """h [B, u], or [h, gates...] concatenated to [B, (1 + G) u] when return_gates is on."""
+        return ops.concatenate([h, *gates], axis=-1) if self.return_gates else h
+
+    def split_output(self, output):
+        """Splits an output made with return_gates=True ([..., (1 + G) u]) into {"h": ..., gate: ...}."""
+        parts = ops.split(output, 1 + len(self.GATES), axis=-1)
+        return dict(zip(("h",) + self.GATES, parts))
+
+    def get_initial_state(self, batch_size=None):
+        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype) for _ in self.STATES]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": keras.initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "return_gates": self.return_gates,
+            "seed": self.seed,
+        }
