@@ -22,6 +22,13 @@ def randomise(layer, rng):
     layer.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in layer.get_weights()])
 
 
+def layer_for(cell, hoisted):
+    """keras.layers.RNN(cell), or Recurrent with the input projection hoisted out of the loop."""
+    if hoisted:
+        return Recurrent(cell, hoist_inputs=True, return_sequences=True, return_state=True)
+    return keras.layers.RNN(cell, return_sequences=True, return_state=True)
+
+
 def run_with_grads(layer, x, weights_for_loss):
     """Outputs, final states, and gradients of sum(outputs * w) w.r.t. the inputs and every weight."""
     x = tf.constant(x)
@@ -42,11 +49,10 @@ TWINS = [
 
 
 @pytest.mark.parametrize("name,keras_cell,options", TWINS, ids=[t[0] for t in TWINS])
-@pytest.mark.parametrize("fast", [False, True], ids=["keras.layers.RNN", "Recurrent"])
-def test_equal_to_keras_cell_outputs_states_and_gradients(rng, sequences, name, keras_cell, options, fast):
+@pytest.mark.parametrize("hoisted", [False, True], ids=["keras.layers.RNN", "Recurrent-hoisted"])
+def test_equal_to_keras_cell_outputs_states_and_gradients(rng, sequences, name, keras_cell, options, hoisted):
     reference = keras.layers.RNN(keras_cell(), return_sequences=True, return_state=True)
-    wrapper = Recurrent if fast else keras.layers.RNN
-    ours = wrapper(CELLS[name].cell(UNITS, **options), return_sequences=True, return_state=True)
+    ours = layer_for(CELLS[name].cell(UNITS, **options), hoisted)
     reference(sequences), ours(sequences)
     randomise(reference, rng)
     ours.set_weights(reference.get_weights())
@@ -104,10 +110,9 @@ def numpy_lstm_1997(x, kernel, recurrent, bias):
     "name,options,reference",
     [("additive", {}, numpy_additive), ("ungated_lstm", {}, numpy_ungated_lstm), ("lstm", {"forget_gate": False}, numpy_lstm_1997)],
 )
-@pytest.mark.parametrize("fast", [False, True], ids=["keras.layers.RNN", "Recurrent"])
-def test_equal_to_numpy_recurrence(rng, sequences, name, options, reference, fast):
-    wrapper = Recurrent if fast else keras.layers.RNN
-    layer = wrapper(CELLS[name].cell(UNITS, **options), return_sequences=True, return_state=True)
+@pytest.mark.parametrize("hoisted", [False, True], ids=["keras.layers.RNN", "Recurrent-hoisted"])
+def test_equal_to_numpy_recurrence(rng, sequences, name, options, reference, hoisted):
+    layer = layer_for(CELLS[name].cell(UNITS, **options), hoisted)
     layer(sequences)
     randomise(layer, rng)
     outputs, *states = layer(sequences)
@@ -139,6 +144,7 @@ SERIALISED = [(name, {}) for name in CELLS] + [
     ("lstm", {"chrono_max_distance": 50, "return_gates": True, "dropout": 0.1}),
     ("gru", {"chrono_max_distance": 20, "recurrent_dropout": 0.2}),
     ("relu_rnn", {"identity_init": True}),
+    ("ungated_lstm", {"hoist_inputs": True}),
 ]
 
 
@@ -249,7 +255,7 @@ def test_works_like_a_keras_cell_stacked_bidirectional_and_without_sequences(rng
 def test_dropout_is_the_same_in_both_loops_and_off_at_inference(rng, sequences, name):
     options = dict(dropout=0.5, recurrent_dropout=0.5, seed=11)
     plain = keras.layers.RNN(CELLS[name].cell(UNITS, **options), return_sequences=True)
-    fast = Recurrent(CELLS[name].cell(UNITS, **options), return_sequences=True)
+    fast = Recurrent(CELLS[name].cell(UNITS, **options), hoist_inputs=True, return_sequences=True)
     plain(sequences), fast(sequences)
     randomise(plain, rng)
     fast.set_weights(plain.get_weights())
@@ -279,8 +285,9 @@ def test_gate_activations_come_with_the_output(rng, sequences, name, gates):
     "call,message",
     [
         (lambda: get_cell("lstmm"), r"^unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, keras_rnn, keras_lstm, keras_gru$"),
-        (lambda: CELLS["rnn"].layer(8, forget_bias=2.0), r"^cell 'rnn' has no option 'forget_bias'; its options: dropout, recurrent_dropout, kernel_initializer, recurrent_initializer, bias_initializer, return_gates, seed, unroll$"),
+        (lambda: CELLS["rnn"].layer(8, forget_bias=2.0), r"^cell 'rnn' has no option 'forget_bias'; its options: dropout, recurrent_dropout, kernel_initializer, recurrent_initializer, bias_initializer, return_gates, seed, unroll, hoist_inputs$"),
         (lambda: CELLS["keras_lstm"].layer(8, chrono_max_distance=5), r"^cell 'keras_lstm' has no option 'chrono_max_distance'; its options: dropout, recurrent_dropout, unroll$"),
+        (lambda: CELLS["gru"].cell(8, hoist_inputs=True), r"^hoist_inputs is an option of the layer, not of the cell"),
         (lambda: TanhRNNCell(0), r"^units must be an integer >= 1, got 0$"),
         (lambda: GRUCell(4, dropout=1.0), r"^dropout must be a number in \[0, 1\), got 1.0$"),
         (lambda: LSTMCell(4, recurrent_dropout=-0.1), r"^recurrent_dropout must be a number in \[0, 1\), got -0.1$"),
@@ -293,3 +300,14 @@ def test_gate_activations_come_with_the_output(rng, sequences, name, gates):
 def test_bad_arguments_are_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("name", CUSTOM)
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_hoisted_loop_matches_for_last_output_and_backwards(rng, sequences, name, go_backwards):
+    plain = Recurrent(CELLS[name].cell(UNITS), go_backwards=go_backwards)
+    hoisted = Recurrent(CELLS[name].cell(UNITS), hoist_inputs=True, go_backwards=go_backwards)
+    plain(sequences), hoisted(sequences)
+    randomise(plain, rng)
+    hoisted.set_weights(plain.get_weights())
+    np.testing.assert_allclose(hoisted(sequences), plain(sequences), atol=1e-5)

@@ -22,9 +22,9 @@ from trainer.cells.layer import Recurrent
 from trainer.cells.lstm import LSTMCell
 from trainer.cells.simple import ReluRNNCell, TanhRNNCell
 
-# Options every cell accepts, and the layer options passed to the recurrent layer itself.
-COMMON_OPTIONS = ("dropout", "recurrent_dropout")
-LAYER_OPTIONS = ("unroll",)
+# Options of the Keras baselines, and the options passed to the recurrent layer, not the cell.
+KERAS_OPTIONS = ("dropout", "recurrent_dropout", "unroll")
+LAYER_OPTIONS = ("unroll", "hoist_inputs")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Cell:
     def options(self):
         """Keyword options accepted by layer(), besides units and return_sequences."""
         if self.cell_class is None:
-            return COMMON_OPTIONS + LAYER_OPTIONS
+            return KERAS_OPTIONS
         names = []
         for klass in inspect.getmro(self.cell_class):
             if issubclass(klass, RecurrentCell) and "__init__" in vars(klass):
@@ -56,14 +56,17 @@ class Cell:
         if self.cell_class is None:
             raise ValueError(f"{self.name!r} is a Keras layer, not a cell; use layer()")
         self.check_options(options)
+        for key in LAYER_OPTIONS:
+            if key in options:
+                raise ValueError(f"{key} is an option of the layer, not of the cell; pass it to layer()")
         return self.cell_class(units, **options)
 
     def layer(self, units, return_sequences=False, **options):
         """The recurrent layer: [B, T, in] -> [B, T, u] (return_sequences) or [B, u]."""
         self.check_options(options)
-        layer_options = {key: options.pop(key) for key in LAYER_OPTIONS if key in options}
         if self.cell_class is None:
-            return self.keras_layer(units, return_sequences=return_sequences, **options, **layer_options)
+            return self.keras_layer(units, return_sequences=return_sequences, **options)
+        layer_options = {key: options.pop(key) for key in LAYER_OPTIONS if key in options}
         return Recurrent(self.cell_class(units, **options), return_sequences=return_sequences, **layer_options)
 
 

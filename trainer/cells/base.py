@@ -4,9 +4,9 @@ into an input projection and a recurrence, get_config.
 A step of every cell here starts with the input projection x_t W + b ([B, in] ->
 [B, k * units] for k blocks of gates). RecurrentCell.call does that projection and then
 the recurrence (step), so a cell works one step at a time inside keras.layers.RNN like any
-Keras cell; trainer.cells.layer.Recurrent instead projects the whole sequence [B, T, in]
-in one matrix product before the loop and runs only step() inside it, which gives the
-same numbers faster.
+Keras cell; trainer.cells.layer.Recurrent(hoist_inputs=True) instead projects the whole
+sequence in one matrix product before the loop and runs only step() inside it, which
+gives the same numbers.
 """
 
 import keras
@@ -103,10 +103,13 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
 
     # ------------------------------------------------------------------ computation
     def project_inputs(self, inputs, training=False):
-        """x W + b, with input dropout in training: [B, in] -> [B, k u] or [B, T, in] -> [B, T, k u]."""
+        """x W + b, with input dropout in training.
+
+        inputs: one step [B, in], or a whole time-major sequence [T, B, in].
+        Returns [B, k u] or [T, B, k u]. The dropout mask [B, in] is the same at every step.
+        """
         if training and 0.0 < self.dropout < 1.0:
-            mask = self.get_dropout_mask(inputs if len(inputs.shape) == 2 else inputs[:, 0, :])
-            inputs = inputs * (mask if len(inputs.shape) == 2 else ops.expand_dims(mask, 1))
+            inputs = inputs * self.get_dropout_mask(inputs if len(inputs.shape) == 2 else inputs[0])
         return ops.add(ops.matmul(inputs, self.kernel), self.bias)
 
     def recurrent_input(self, h, training):
