@@ -2,7 +2,8 @@
 
 run(main) parses absl flags and calls main(); a flag that does not parse, a stray
 argument, or a ValueError raised by main (the project's way of rejecting bad input)
-ends the program with one line on stderr, "error: ...", and exit status 2.
+ends the program with one line on stderr, "error: ...", and exit status 2. A Stop raised
+by main ends it with its own one-line message and exit status.
 """
 
 import sys
@@ -10,6 +11,14 @@ import sys
 from absl import flags
 
 USAGE_ERROR = 2
+
+
+class Stop(Exception):
+    """Ends a command-line program early with a one-line message and an exit status."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
 
 
 def fail(message):
@@ -31,3 +40,6 @@ def run(main, argv=None):
         main()
     except ValueError as error:
         fail(str(error).splitlines()[0])
+    except Stop as stop:
+        print(f"stopped: {stop}", file=sys.stderr)
+        sys.exit(stop.status)

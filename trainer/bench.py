@@ -1,23 +1,45 @@
 """Benchmarks: throughput tables printed to stdout (python -m trainer.bench, or make bench).
 
-Data generation: for each task at distances 10, 100 and 1000 with batch 128, batches per
+    python -m trainer.bench [--sections=data,cells,compile,flops]
+
+data. Data generation: for each task at distances 10, 100 and 1000 with batch 128, batches per
 second from the NumPy generator and from the tf.data training stream, beside the training
 steps per second of a 128-unit Keras LSTM on batches of the same shape. The goal is a
 generator at least 20 times faster than that training step, so training never waits for
 data; the last column is the slower of the two generators divided by the LSTM's rate.
+
+cells. Training steps per second of every cell at batch 128, T = 120, 128 units,
+embedding 16, a Dense head at every step and Adam: each custom cell beside its Keras twin
+(lstm/keras_lstm, gru/keras_gru, rnn/keras_rnn), with the input projection per step and
+hoisted out of the loop. Models are timed in interleaved rounds and the median is kept,
+because this machine's step rate drifts by 10-20% from second to second.
+
+compile. jit_compile (XLA) on and off, unroll on and off, for lstm, keras_lstm, gru and
+keras_gru; XLA with unroll takes minutes to compile, so it is timed for lstm only.
+
+flops. Achieved GFLOP/s of the lstm training step (matrix products only) beside a large
+float32 matmul timed in the same run: how far the recurrence is from the machine's limit.
 """
 
 import time
 
 import keras
 import numpy as np
+import tensorflow as tf
+from absl import flags
 
-from data import TASKS, pipeline
+from data import TASKS, cli, pipeline
+from trainer.cells import CELLS
 
 BATCH_SIZE = 128
 DISTANCES = (10, 100, 1000)
 UNITS = 128
 EMBEDDING = 16
+CELL_STEPS = 120  # sequence length of the cell benchmark
+CELL_INPUTS, CELL_CLASSES = 10, 9  # the copy task's alphabet and classes
+
+SECTIONS = ("data", "cells", "compile", "flops")
+flags.DEFINE_list("sections", list(SECTIONS), f"Which tables to print: any of {', '.join(SECTIONS)}.")
 
 
 def calls_per_second(call, min_seconds=1.0, min_calls=3, warmup=1):
@@ -68,7 +90,132 @@ def print_table(title, header, rows, formats):
         print(" | ".join(fmt.format(value) for fmt, value in zip(formats, row)))
 
 
+def cell_model(name, jit_compile=False, **options):
+    """Embedding(16) -> cell (128 units, every step) -> Dense(9) per step, Adam, compiled."""
+    model = keras.Sequential([
+        keras.Input((CELL_STEPS,), dtype="int32"),
+        keras.layers.Embedding(CELL_INPUTS, EMBEDDING),
+        CELLS[name].layer(UNITS, return_sequences=True, **options),
+        keras.layers.Dense(CELL_CLASSES),
+    ])
+    model.compile(
+        optimizer="adam",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
+    )
+    return model
+
+
+def cell_batch():
+    rng = np.random.default_rng(0)
+    inputs = rng.integers(0, CELL_INPUTS, size=(BATCH_SIZE, CELL_STEPS)).astype("int32")
+    targets = rng.integers(0, CELL_CLASSES, size=(BATCH_SIZE, CELL_STEPS)).astype("int32")
+    return inputs, targets
+
+
+def interleaved_rates(setups, rounds=3, seconds=1.5):
+    """{key: (name, jit, options)} -> ({key: median steps/s}, {key: seconds to the first step})."""
+    x, y = cell_batch()
+    models, compile_seconds = {}, {}
+    for key, (name, jit_compile, options) in setups.items():
+        start = time.perf_counter()
+        models[key] = cell_model(name, jit_compile, **options)
+        models[key].train_on_batch(x, y)
+        compile_seconds[key] = time.perf_counter() - start
+    rates = {key: [] for key in setups}
+    for _ in range(rounds):
+        for key, model in models.items():
+            rates[key].append(calls_per_second(lambda: model.train_on_batch(x, y), min_seconds=seconds, warmup=1))
+    return {key: float(np.median(r)) for key, r in rates.items()}, compile_seconds
+
+
+def cell_rows():
+    """Per cell: steps/s with the projection per step and hoisted, its twin, and the ratios."""
+    setups = {(name, False): (name, False, {"hoist_inputs": False} if c.cell_class else {}) for name, c in CELLS.items()}
+    setups.update({(name, True): (name, False, {"hoist_inputs": True}) for name, c in CELLS.items() if c.cell_class})
+    rates, _ = interleaved_rates(setups)
+    rows = []
+    for name, entry in CELLS.items():
+        if entry.cell_class is None:
+            continue
+        per_step, hoisted = rates[(name, False)], rates[(name, True)]
+        twin = rates[(entry.twin, False)] if entry.twin else None
+        ratio = lambda r: f"{r / twin:.2f}" if twin else "-"
+        default = "hoisted" if entry.cell_class.HOIST_INPUTS else "per step"
+        rows.append((name, per_step, hoisted, default, entry.twin or "-", f"{twin:.2f}" if twin else "-",
+                     ratio(per_step), ratio(hoisted)))
+    return rows
+
+
+def compile_rows():
+    """jit_compile x unroll for the LSTM and GRU, custom and Keras: compile seconds and steps/s."""
+    setups = {}
+    for name in ("lstm", "keras_lstm", "gru", "keras_gru"):
+        for jit_compile in (False, True):
+            for unroll in (False, True):
+                if jit_compile and unroll and name != "lstm":
+                    continue
+                setups[(name, jit_compile, unroll)] = (name, jit_compile, {"unroll": unroll})
+    rates, seconds = interleaved_rates(setups, rounds=2)
+    return [(*key, seconds[key], rates[key]) for key in setups]
+
+
+def lstm_step_flops():
+    """Matrix-product FLOPs of one lstm training step: forward x 3 (backward ~ 2 x forward)."""
+    gates = 4 * UNITS
+    recurrence = CELL_STEPS * 2 * BATCH_SIZE * (EMBEDDING + UNITS) * gates
+    head = CELL_STEPS * 2 * BATCH_SIZE * UNITS * CELL_CLASSES
+    return 3 * (recurrence + head)
+
+
+def matmul_gflops(size=2048, seconds=2.0):
+    a = tf.random.normal((size, size))
+    b = tf.random.normal((size, size))
+    product = tf.function(lambda: tf.reduce_sum(tf.matmul(a, b)))
+    return 2 * size**3 * calls_per_second(lambda: product().numpy(), min_seconds=seconds) / 1e9
+
+
+def flops_rows():
+    rates, _ = interleaved_rates({"lstm": ("lstm", False, {})})
+    flops = lstm_step_flops()
+    return [
+        ("lstm training step (matmuls only)", flops / 1e9, flops * rates["lstm"] / 1e9),
+        ("float32 matmul 2048 x 2048", 2 * 2048**3 / 1e9, matmul_gflops()),
+    ]
+
+
 def main():
+    unknown = sorted(set(flags.FLAGS.sections) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"unknown section {unknown[0]!r}; valid sections: {', '.join(SECTIONS)}")
+    if "data" in flags.FLAGS.sections:
+        print_data_table()
+    if "cells" in flags.FLAGS.sections:
+        print_table(
+            f"Cells: training steps/s, batch {BATCH_SIZE}, T={CELL_STEPS}, {UNITS} units, embedding {EMBEDDING}, "
+            "Dense head per step, Adam (median of interleaved rounds)",
+            ["cell", "steps/s (projection per step)", "steps/s (hoisted)", "default", "Keras twin", "twin steps/s",
+             "ratio per step", "ratio hoisted"],
+            cell_rows(),
+            ["{}", "{:.2f}", "{:.2f}", "{}", "{}", "{}", "{}", "{}"],
+        )
+    if "compile" in flags.FLAGS.sections:
+        print_table(
+            "jit_compile and unroll (same shape)",
+            ["cell", "jit_compile", "unroll", "seconds to first step", "steps/s"],
+            compile_rows(),
+            ["{}", "{}", "{}", "{:.1f}", "{:.2f}"],
+        )
+    if "flops" in flags.FLAGS.sections:
+        print_table(
+            "Achieved throughput",
+            ["computation", "GFLOP per call", "GFLOP/s"],
+            flops_rows(),
+            ["{}", "{:.2f}", "{:.1f}"],
+        )
+
+
+def print_data_table():
     print_table(
         f"Data generation, batch {BATCH_SIZE} (batches/s) vs training a {UNITS}-unit Keras LSTM (steps/s)",
         ["task", "distance", "NumPy batches/s", "tf.data batches/s", "LSTM train steps/s", "slower generator / LSTM"],
@@ -78,4 +225,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -5,8 +5,9 @@ product per step. With hoist_inputs=True, and for the project's cells (Recurrent
 layer instead computes x W + b for the whole sequence in one matrix product before the
 loop, time-major ([T, B, k u], so the large projected tensor is never transposed), and
 the loop runs only the recurrence (cell.step). The numbers are those of
-keras.layers.RNN(cell) either way. Whether hoisting is faster depends on the shapes:
-`make bench` measures both, and the default is the faster one on the benchmark shape.
+keras.layers.RNN(cell) either way. Whether hoisting is faster depends on the cell:
+`make bench` measures both, and by default (hoist_inputs=None) each cell class says which
+was faster on the benchmark shape (RecurrentCell.HOIST_INPUTS).
 """
 
 import keras
@@ -15,23 +16,29 @@ from keras import ops
 from trainer.cells.base import PACKAGE, RecurrentCell
 from trainer.cells.keras_private import rnn
 
-HOIST_INPUTS_DEFAULT = False  # measured by make bench: see the README's cell benchmark
-
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class Recurrent(keras.layers.RNN):
     """keras.layers.RNN with an option to project all inputs before the time loop.
 
-    Takes the arguments of keras.layers.RNN, plus hoist_inputs. Inputs [B, T, in]; outputs
-    [B, T, out] with return_sequences=True, else [B, out].
+    Takes the arguments of keras.layers.RNN, plus hoist_inputs: True, False, or None for the
+    cell's own preference. Inputs [B, T, in]; outputs [B, T, out] with return_sequences=True,
+    else [B, out].
     """
 
-    def __init__(self, cell, hoist_inputs=HOIST_INPUTS_DEFAULT, **kwargs):
+    def __init__(self, cell, hoist_inputs=None, **kwargs):
         super().__init__(cell, **kwargs)
-        self.hoist_inputs = bool(hoist_inputs)
+        self.hoist_inputs = hoist_inputs
+
+    @property
+    def hoisting(self):
+        """Whether this layer projects the inputs before the loop."""
+        if not isinstance(self.cell, RecurrentCell):
+            return False
+        return self.cell.HOIST_INPUTS if self.hoist_inputs is None else bool(self.hoist_inputs)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if not (self.hoist_inputs and isinstance(self.cell, RecurrentCell)):
+        if not self.hoisting:
             return super().inner_loop(sequences, initial_state, mask, training=training)
         projected = self.cell.project_inputs(ops.transpose(sequences, (1, 0, 2)), training=training)
         if mask is not None:

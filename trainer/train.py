@@ -1,0 +1,282 @@
+"""Train one cell on one task and log accuracy against distance to TensorBoard.
+
+    python -m trainer.train --cell=gru --task=agreement --distance=20 --steps=1500
+
+main() only turns flags into a Config and calls train_and_evaluate(config, workdir);
+notebooks and tests call train_and_evaluate directly. A run lives in its own directory
+below --logdir, named task-cell-d<distance>-s<seed>-<time>. Running the same command
+again after an interruption (Ctrl-C or a kill) resumes the newest unfinished run with
+the same settings from its last checkpoint; --fresh starts a new run instead.
+
+Exit status: 0 done, 2 bad input (nothing written), 3 training diverged (NaN or infinite
+loss; the logs so far are kept), 130 interrupted (resumable).
+"""
+
+import dataclasses
+import datetime
+import glob
+import json
+import math
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+from absl import flags
+
+from data import TASKS, cli, pipeline
+from trainer import evaluate, summaries
+from trainer.cells import CELLS
+from trainer.config import DISTANCE_MODES, JIT_CHOICES, OPTIMIZERS, Config
+from trainer.model import build_model, compile_model
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_FILE = "checkpoint.keras"
+EXIT_DIVERGED = 3
+EXIT_INTERRUPTED = 130
+
+
+class TrainingStopped(cli.Stop):
+    """The run ended early; the message says why and what to do."""
+
+
+# ----------------------------------------------------------------------------- run directory
+def run_name_prefix(config):
+    return f"{config.task}-{config.cell}-d{config.distance}-s{config.seed}"
+
+
+def run_directory(config):
+    """The newest unfinished run of the same settings (to resume it), else a new directory name."""
+    prefix = os.path.join(config.logdir, run_name_prefix(config))
+    if not config.fresh:
+        for candidate in sorted(glob.glob(prefix + "-*"), reverse=True):
+            if is_resumable(candidate, config):
+                return candidate
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    directory, suffix = f"{prefix}-{stamp}", 1
+    while os.path.exists(directory):
+        suffix += 1
+        directory = f"{prefix}-{stamp}-{suffix}"
+    return directory
+
+
+def is_resumable(directory, config):
+    config_path = os.path.join(directory, CONFIG_FILE)
+    if not os.path.isfile(config_path) or os.path.exists(os.path.join(directory, summaries.RESULTS_FILE)):
+        return False
+    with open(config_path) as f:
+        return json.load(f) == config.hparams()
+
+
+# ----------------------------------------------------------------------------- callbacks
+class AtomicCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model (weights and optimizer state) after each epoch, replacing the
+    previous checkpoint only once the new one is complete; skips a diverged model."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not math.isfinite((logs or {}).get("loss", 0.0)):
+            return
+        partial = self.path[: -len(".keras")] + ".partial.keras"
+        self.model.save(partial)
+        os.replace(partial, self.path)
+
+
+class DistanceAccuracy(keras.callbacks.Callback):
+    """After each epoch: validation accuracy at every eval distance, to TensorBoard and stdout."""
+
+    def __init__(self, task_name, splits, summary_writer, steps_per_epoch):
+        super().__init__()
+        self.task_name, self.splits = task_name, splits
+        self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not math.isfinite((logs or {}).get("loss", 0.0)):
+            return
+        step = (epoch + 1) * self.steps_per_epoch
+        results = [evaluate.evaluate_examples(self.model, self.task_name, d, split) for d, split in self.splits.items()]
+        summaries.write_distance_accuracy(self.summary_writer, step, results)
+        line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
+        print(f"step {step}: validation accuracy by distance: {line}", flush=True)
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss and remembers the step."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad_step = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.bad_step = int(self.model.optimizer.iterations.numpy())
+            self.model.stop_training = True
+
+
+# ----------------------------------------------------------------------------- training
+def resolve_jit(config):
+    """auto -> off: XLA was slower for every recurrent layer on CPU in make bench."""
+    return config.jit_compile == "on"
+
+
+def load_or_build_model(config, checkpoint_path):
+    """The checkpointed model (with its optimizer state) if there is one, else a new compiled model."""
+    if os.path.exists(checkpoint_path):
+        return keras.models.load_model(checkpoint_path), True
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(config.task, config.cell, config.units, config.layers, config.embedding, config.dropout, config.seed)
+    compile_model(model, config.task, config.optimizer, config.learning_rate, config.clipnorm, resolve_jit(config))
+    return model, False
+
+
+def validation_dataset(config, splits):
+    """Keras's validation data: the validation splits at the eval distances inside the training range."""
+    distances = [d for d in splits if min(config.train_distances) <= d <= config.distance] or [min(splits)]
+    datasets = [tf.data.Dataset.from_tensor_slices((splits[d]["inputs"], splits[d]["targets"])).batch(256) for d in distances]
+    dataset = datasets[0]
+    for extra in datasets[1:]:
+        dataset = dataset.concatenate(extra)
+    return dataset
+
+
+def final_metrics(config, results):
+    by_distance = {r.distance: r.accuracy.accuracy for r in results}
+    return {
+        "mean_accuracy": float(np.mean(list(by_distance.values()))),
+        "accuracy_at_train_distance": by_distance.get(config.distance, float("nan")),
+        "accuracy_at_longest": by_distance[max(by_distance)],
+    }
+
+
+def train_and_evaluate(config, workdir):
+    """Trains config.cell on config.task, evaluates it by distance, and writes the run to workdir.
+
+    Returns the results.json document (a dict). Raises ValueError for bad settings before
+    anything is written, and TrainingStopped if the loss diverges or the run is interrupted.
+    """
+    config.validate()
+    tfds.disable_progress_bar()
+    os.makedirs(workdir, exist_ok=True)
+    hparams = config.hparams()
+    with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
+        json.dump(hparams, f, indent=2)
+    run_name = os.path.basename(os.path.normpath(workdir))
+    summary_writer = summaries.writer(workdir)
+
+    checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
+    model, resumed = load_or_build_model(config, checkpoint_path)
+    steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
+    initial_epoch = int(model.optimizer.iterations.numpy()) // steps_per_epoch
+    if resumed:
+        print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
+    else:
+        summaries.write_run_start(summary_writer, run_name, hparams)
+        print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps; logs in {workdir}", flush=True)
+
+    eval_distances = config.resolved_eval_distances
+    validation = {d: evaluate.load_split(config.task, d, "validation", config.resolved_data_dir) for d in eval_distances}
+    stream = pipeline.training_stream(
+        config.task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch], attractors=config.attractors
+    )
+    non_finite = StopOnNonFiniteLoss()
+    tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
+    callbacks = [
+        non_finite,
+        AtomicCheckpoint(checkpoint_path),
+        DistanceAccuracy(config.task, validation, summary_writer, steps_per_epoch),
+        tensorboard,
+    ]
+    try:
+        model.fit(
+            stream,
+            steps_per_epoch=steps_per_epoch,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            validation_data=validation_dataset(config, validation),
+            callbacks=callbacks,
+            verbose=2,
+        )
+    except KeyboardInterrupt:
+        tensorboard.on_train_end()  # flushes Keras's event files
+        done = (int(model.optimizer.iterations.numpy()) // steps_per_epoch) * steps_per_epoch
+        raise TrainingStopped(
+            f"interrupted; the last checkpoint is at step {done}: run the same command again to resume",
+            EXIT_INTERRUPTED,
+        ) from None
+    if non_finite.bad_step is not None:
+        raise TrainingStopped(
+            f"the loss of cell {config.cell!r} became NaN or infinite at step {non_finite.bad_step}; "
+            f"logs so far are in {workdir}; try a lower --learning_rate (now {config.learning_rate:g}) "
+            f"or gradient clipping such as --clipnorm=1.0 (now {config.clipnorm or 0:g})",
+            EXIT_DIVERGED,
+        )
+
+    test = {d: evaluate.load_split(config.task, d, "test", config.resolved_data_dir) for d in eval_distances}
+    results = [evaluate.evaluate_examples(model, config.task, d, split) for d, split in test.items()]
+    by_attractors = evaluate.pool_by_attractors(results)
+    metrics = final_metrics(config, results)
+    summaries.write_final(summary_writer, run_name, results, by_attractors, metrics, step=config.steps)
+    summaries.write_results_json(workdir, hparams, results, by_attractors, metrics, config.steps)
+    print(summaries.distance_table(results), flush=True)
+    with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
+        return json.load(f)
+
+
+# ----------------------------------------------------------------------------- command line
+FLAGS = flags.FLAGS
+_DEFAULTS = Config()
+flags.DEFINE_string("task", _DEFAULTS.task, f"Task: {', '.join(sorted(TASKS))}.")
+flags.DEFINE_string("cell", _DEFAULTS.cell, f"Recurrent cell: {', '.join(CELLS)}.")
+flags.DEFINE_integer("distance", _DEFAULTS.distance, "Training distance (the longest, in range mode).")
+flags.DEFINE_string("distance_mode", _DEFAULTS.distance_mode,
+                    f"{' or '.join(DISTANCE_MODES)}: train on distances 1..distance (each batch one distance), or at distance only.")
+flags.DEFINE_list("eval_distances", None, "Comma-separated distances to evaluate (default: 1, 2, 5, 10, ... up to 2 x distance).")
+flags.DEFINE_integer("attractors", None, "Agreement: exact number of attractors in training sentences (default: left to chance).")
+flags.DEFINE_integer("units", _DEFAULTS.units, "Hidden units per recurrent layer.")
+flags.DEFINE_integer("layers", _DEFAULTS.layers, "Number of stacked recurrent layers.")
+flags.DEFINE_integer("embedding", _DEFAULTS.embedding, "Size of the input embedding.")
+flags.DEFINE_integer("batch_size", _DEFAULTS.batch_size, "Sequences per training batch.")
+flags.DEFINE_integer("steps", _DEFAULTS.steps, "Training steps in all (a multiple of eval_every).")
+flags.DEFINE_integer("eval_every", _DEFAULTS.eval_every, "Steps between evaluations and checkpoints.")
+flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate, "Learning rate.")
+flags.DEFINE_string("optimizer", _DEFAULTS.optimizer, f"Optimizer: {', '.join(OPTIMIZERS)}.")
+flags.DEFINE_float("clipnorm", _DEFAULTS.clipnorm, "Clip each gradient to this norm (0 turns clipping off).")
+flags.DEFINE_float("dropout", _DEFAULTS.dropout, "Input and recurrent dropout of the cell.")
+flags.DEFINE_integer("seed", _DEFAULTS.seed, "Seed of the weights and the training data.")
+flags.DEFINE_string("jit_compile", _DEFAULTS.jit_compile, f"XLA compilation: {', '.join(JIT_CHOICES)} (auto: off for recurrent layers, measured slower).")
+flags.DEFINE_string("logdir", _DEFAULTS.logdir, "TensorBoard log root; each run gets its own directory below it.")
+flags.DEFINE_string("data_dir", None, "Cache of the evaluation sets (default: <logdir>/eval_data).")
+flags.DEFINE_bool("fresh", False, "Start a new run even if an interrupted run with the same settings could be resumed.")
+
+
+def parse_distances(values):
+    """Flag strings -> ints; a ValueError names the first one that is not a positive integer."""
+    if values is None:
+        return None
+    distances = []
+    for value in values:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"eval_distances must be positive integers, got {value!r}")
+        distances.append(int(value))
+    return tuple(distances)
+
+
+def config_from_flags():
+    names = [field.name for field in dataclasses.fields(Config)]
+    values = {name: FLAGS[name].value for name in names}
+    values["eval_distances"] = parse_distances(FLAGS.eval_distances)
+    return Config(**values)
+
+
+def main():
+    config = config_from_flags()
+    train_and_evaluate(config, run_directory(config))
+
+
+if __name__ == "__main__":
+    cli.run(main)
