@@ -8,10 +8,12 @@ from_generator (about half a millisecond) over many batches.
 """
 
 import numpy as np
-import tensorflow as tf
 
 from data import get_task
 from data.checks import check_batch_size, check_distance
+from data.quiet_tensorflow import import_tensorflow
+
+tf = import_tensorflow()
 
 CHUNK_BATCHES = 16  # batches generated per NumPy call, all at one distance
 

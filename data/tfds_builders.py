@@ -21,10 +21,13 @@ import re
 import zlib
 
 import numpy as np
-import tensorflow_datasets as tfds
 
 from data import TASKS, agreement, copy_memory, get_task
 from data.checks import check_distance
+from data.quiet_tensorflow import import_tensorflow
+
+import_tensorflow()
+import tensorflow_datasets as tfds  # noqa: E402  (after TensorFlow, which it imports)
 
 LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 SPLIT_SIZES = {"validation": 512, "test": 2048}

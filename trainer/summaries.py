@@ -65,14 +65,17 @@ def write_distance_accuracy(summary_writer, step, results):
     summary_writer.flush()
 
 
-def accuracy_figure(points, chance, xlabel, title):
-    """Accuracy with 95% intervals against xlabel, and the chance line. points: [(x, Accuracy)]."""
+def accuracy_figure(points, chance, xlabel, title, trained_up_to=None):
+    """Accuracy with 95% intervals against xlabel, the chance line, and (if given) a vertical
+    line at the longest training distance. points: [(x, Accuracy)]."""
     xs = [x for x, _ in points]
     ys = [a.accuracy for _, a in points]
     errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
     axes.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label="accuracy (95% interval)")
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
+    if trained_up_to is not None:
+        axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
     if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 20:
         axes.set_xscale("log")
     axes.set_ylim(0, 1.02)
@@ -123,7 +126,7 @@ def write_image(tag, png, step, description):
     tf.summary.image(tag, tf.expand_dims(tf.io.decode_png(png, channels=4), 0), step=step, description=description)
 
 
-def write_final(summary_writer, run_name, results, by_attractors, final_metrics, step):
+def write_final(summary_writer, run_name, results, by_attractors, final_metrics, step, trained_up_to=None):
     """The final curves, figures, tables and single numbers (see the module docstring)."""
     chance = results[0].chance
     with summary_writer.as_default():
@@ -134,7 +137,7 @@ def write_final(summary_writer, run_name, results, by_attractors, final_metrics,
             tf.summary.scalar("final/chance", r.chance, step=r.distance)
             if r.memoryless_loss is not None:
                 tf.summary.scalar("final/memoryless_loss", r.memoryless_loss, step=r.distance)
-        figure = accuracy_figure([(r.distance, r.accuracy) for r in results], chance, "distance", run_name)
+        figure = accuracy_figure([(r.distance, r.accuracy) for r in results], chance, "distance", run_name, trained_up_to)
         write_image("final/accuracy_vs_distance_figure", figure_png(figure), step, "accuracy against distance")
         tf.summary.text("final/accuracy_vs_distance_table", distance_table(results), step=step)
         if by_attractors:

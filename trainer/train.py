@@ -18,6 +18,8 @@ import glob
 import json
 import math
 import os
+import signal
+import threading
 
 import keras
 import numpy as np
@@ -104,6 +106,34 @@ class DistanceAccuracy(keras.callbacks.Callback):
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
 
 
+class EpochEndGuard:
+    """Holds back Ctrl-C while an epoch's checkpoint and summaries are written, so that they
+    are written together: a resumed run then neither repeats nor skips a step in TensorBoard.
+    opening and closing are callbacks to put around the epoch-end callbacks."""
+
+    def __init__(self):
+        self.active = self.pending = False
+        guard = self
+
+        class Open(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                guard.active = True
+
+        class Close(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                guard.active = False
+                if guard.pending:
+                    raise KeyboardInterrupt
+
+        self.opening, self.closing = Open(), Close()
+
+    def on_sigint(self, signum, frame):
+        if self.active:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+
 class StopOnNonFiniteLoss(keras.callbacks.Callback):
     """Stops training at the first NaN or infinite loss and remembers the step."""
 
@@ -183,14 +213,18 @@ def train_and_evaluate(config, workdir):
     stream = pipeline.training_stream(
         config.task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch], attractors=config.attractors
     )
-    non_finite = StopOnNonFiniteLoss()
+    non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
-    callbacks = [
+    callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
         non_finite,
+        guard.opening,
         AtomicCheckpoint(checkpoint_path),
         DistanceAccuracy(config.task, validation, summary_writer, steps_per_epoch),
         tensorboard,
+        guard.closing,
     ]
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
     try:
         model.fit(
             stream,
@@ -199,6 +233,7 @@ def train_and_evaluate(config, workdir):
             initial_epoch=initial_epoch,
             validation_data=validation_dataset(config, validation),
             callbacks=callbacks,
+            shuffle=False,
             verbose=2,
         )
     except KeyboardInterrupt:
@@ -208,6 +243,9 @@ def train_and_evaluate(config, workdir):
             f"interrupted; the last checkpoint is at step {done}: run the same command again to resume",
             EXIT_INTERRUPTED,
         ) from None
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, previous_handler)
     if non_finite.bad_step is not None:
         raise TrainingStopped(
             f"the loss of cell {config.cell!r} became NaN or infinite at step {non_finite.bad_step}; "
@@ -220,7 +258,7 @@ def train_and_evaluate(config, workdir):
     results = [evaluate.evaluate_examples(model, config.task, d, split) for d, split in test.items()]
     by_attractors = evaluate.pool_by_attractors(results)
     metrics = final_metrics(config, results)
-    summaries.write_final(summary_writer, run_name, results, by_attractors, metrics, step=config.steps)
+    summaries.write_final(summary_writer, run_name, results, by_attractors, metrics, config.steps, config.distance)
     summaries.write_results_json(workdir, hparams, results, by_attractors, metrics, config.steps)
     print(summaries.distance_table(results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:

@@ -1,0 +1,37 @@
+"""Imports TensorFlow without its start-up INFO lines.
+
+TensorFlow 2.20+ prints INFO lines from C++ while it loads ("oneDNN custom operations are
+on", "Could not find cuda drivers", ...) before it reads TF_CPP_MIN_LOG_LEVEL, so they
+show even when that variable asks to hide INFO. When TF_CPP_MIN_LOG_LEVEL is 1 or more,
+import_tensorflow() catches what the import writes to file descriptor 2 and writes back
+every line except those INFO lines, so warnings and errors still show.
+"""
+
+import os
+import sys
+import tempfile
+
+_INFO_PREFIXES = ("I0000 ", "WARNING: All log messages before absl::InitializeLog()")
+
+
+def import_tensorflow():
+    """Imports and returns the tensorflow module, hiding its start-up INFO lines if asked to."""
+    if "tensorflow" in sys.modules or int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") or 0) < 1:
+        import tensorflow
+
+        return tensorflow
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode(errors="replace").splitlines(keepends=True):
+                if not line.startswith(_INFO_PREFIXES):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+    return tensorflow

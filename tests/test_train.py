@@ -1,0 +1,208 @@
+"""End to end: train_and_evaluate writes what TensorBoard reads, resumes, and rejects bad input."""
+
+import dataclasses
+import glob
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing import event_accumulator
+
+from trainer import train
+from trainer.config import Config
+
+TINY = dict(units=8, embedding=4, batch_size=8, steps=4, eval_every=2, distance=3)
+
+
+def tiny_config(tmp_path, **overrides):
+    return Config(**{**TINY, "logdir": str(tmp_path / "logs"), **overrides})
+
+
+def events(directory):
+    accumulator = event_accumulator.EventAccumulator(directory, size_guidance={event_accumulator.TENSORS: 0})
+    accumulator.Reload()
+    return accumulator
+
+
+def series(accumulator, tag):
+    """[(step, value)] of a scalar tag, in the order written."""
+    return [(e.step, float(tf.make_ndarray(e.tensor_proto))) for e in accumulator.Tensors(tag)]
+
+
+@pytest.mark.parametrize("task", ["agreement", "copy"])
+def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
+    config = tiny_config(tmp_path, task=task, cell="lstm")
+    workdir = train.run_directory(config)
+    document = train.train_and_evaluate(config, workdir)
+    assert os.path.basename(workdir).startswith(f"{task}-lstm-d3-s0-")
+    distances = [1, 2, 3, 5, 6]
+    assert config.resolved_eval_distances == tuple(distances)
+
+    root = events(workdir)
+    curve = series(root, "final/accuracy_vs_distance")
+    assert [step for step, _ in curve] == distances
+    assert all(0 <= value <= 1 for _, value in curve)
+    assert [step for step, _ in series(root, "final/chance")] == distances
+    figure = tf.make_ndarray(root.Tensors("final/accuracy_vs_distance_figure")[0].tensor_proto)
+    assert figure[2][:8] == b"\x89PNG\r\n\x1a\n"
+    table = tf.make_ndarray(root.Tensors("final/accuracy_vs_distance_table")[0].tensor_proto).item().decode()
+    assert table.startswith("| distance | accuracy | 95% interval |") and table.count("\n") == len(distances) + 1
+    tags = root.Tags()["tensors"]
+    assert "_hparams_/session_start_info" in tags and "custom_scalars__config__" in tags
+    for distance in distances:
+        assert [step for step, _ in series(root, f"distance_accuracy/d{distance:04d}")] == [2, 4]
+    if task == "agreement":
+        assert series(root, "final/accuracy_vs_attractors")
+        assert "final/accuracy_vs_attractors_figure" in tags
+    else:
+        assert [step for step, _ in series(root, "final/memoryless_loss")] == distances
+    train_events = events(os.path.join(workdir, "train"))
+    assert [step for step, _ in series(train_events, "epoch_loss")] == [0, 1]
+    assert series(events(os.path.join(workdir, "validation")), "epoch_accuracy")
+
+    with open(os.path.join(workdir, "results.json")) as f:
+        assert json.load(f) == document
+    assert [r["distance"] for r in document["by_distance"]] == distances
+    assert document["hparams"]["cell"] == "lstm" and document["steps"] == 4
+    assert np.isclose(document["final_metrics"]["accuracy_at_longest"], curve[-1][1])
+
+
+def test_hparams_hold_the_settings(tmp_path):
+    config = tiny_config(tmp_path, cell="rnn")
+    workdir = train.run_directory(config)
+    train.train_and_evaluate(config, workdir)
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    content = events(workdir).Tensors("_hparams_/session_start_info")[0]
+    data = plugin_data_pb2.HParamsPluginData.FromString(
+        events(workdir).summary_metadata["_hparams_/session_start_info"].plugin_data.content
+    )
+    assert data.session_start_info.hparams["cell"].string_value == "rnn"
+    assert data.session_start_info.hparams["units"].number_value == 8
+    assert content.step == 0
+
+
+def run_cli(*flags, timeout=300):
+    return subprocess.Popen(
+        [sys.executable, "-m", "trainer.train", *flags],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+
+
+def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
+    logdir = str(tmp_path / "logs")
+    flags = [f"--logdir={logdir}", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
+             "--steps=60", "--eval_every=10"]
+    first = run_cli(*flags)
+    deadline = time.time() + 240
+    while not glob.glob(os.path.join(logdir, "*", "checkpoint.keras")) and time.time() < deadline:
+        time.sleep(0.2)
+        assert first.poll() is None, first.communicate()
+    first.send_signal(signal.SIGINT)
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == train.EXIT_INTERRUPTED, err
+    assert "run the same command again to resume" in err.strip().splitlines()[-1]
+    (workdir,) = glob.glob(os.path.join(logdir, "agreement-gru-d3-s0-*"))
+    assert not os.path.exists(os.path.join(workdir, "results.json"))
+
+    second = run_cli(*flags)
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    assert "resuming" in out
+    assert glob.glob(os.path.join(logdir, "agreement-gru-d3-s0-*")) == [workdir], "resumed in place"
+    root = events(workdir)
+    for distance in (1, 2, 3, 5, 6):
+        steps = [step for step, _ in series(root, f"distance_accuracy/d{distance:04d}")]
+        assert steps == list(range(10, 61, 10)), steps
+    epochs = [step for step, _ in series(events(os.path.join(workdir, "train")), "epoch_loss")]
+    assert epochs == list(range(6)), epochs
+    with open(os.path.join(workdir, "results.json")) as f:
+        assert json.load(f)["steps"] == 60
+
+
+def test_fresh_starts_a_new_run_and_finished_runs_are_not_resumed(tmp_path):
+    config = tiny_config(tmp_path)
+    first = train.run_directory(config)
+    os.makedirs(first)
+    with open(os.path.join(first, train.CONFIG_FILE), "w") as f:
+        json.dump(config.hparams(), f)
+    assert train.run_directory(config) == first
+    assert train.run_directory(dataclasses.replace(config, fresh=True)) != first
+    assert train.run_directory(dataclasses.replace(config, units=9)) != first
+    open(os.path.join(first, "results.json"), "w").close()
+    assert train.run_directory(config) != first
+
+
+def test_nan_loss_stops_with_a_message_naming_the_cell(tmp_path):
+    config = tiny_config(tmp_path, cell="relu_rnn", learning_rate=1e12, clipnorm=0.0, optimizer="sgd", steps=20, eval_every=10)
+    workdir = train.run_directory(config)
+    with pytest.raises(train.TrainingStopped) as stopped:
+        train.train_and_evaluate(config, workdir)
+    message = str(stopped.value)
+    assert stopped.value.status == train.EXIT_DIVERGED
+    assert "cell 'relu_rnn'" in message and "--learning_rate" in message and "--clipnorm" in message
+    assert "\n" not in message
+    assert os.path.exists(os.path.join(workdir, "config.json")) and glob.glob(os.path.join(workdir, "events.*"))
+    assert not os.path.exists(os.path.join(workdir, "results.json"))
+
+
+BAD = [
+    (dict(cell="lstmm"), "unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, keras_rnn, keras_lstm, keras_gru"),
+    (dict(task="maze"), "unknown task 'maze'; valid tasks: agreement, copy"),
+    (dict(distance=0), "distance must be an integer >= 1, got 0"),
+    (dict(eval_distances=(3, 0)), "eval_distances must be positive integers, got 0"),
+    (dict(attractors=2, distance=10), "attractors must be an integer from 0 to 0"),
+    (dict(attractors=4, distance=10, distance_mode="fixed"), "attractors must be an integer from 0 to 3"),
+    (dict(attractors=1, task="copy"), "attractors applies to the agreement task only"),
+    (dict(units=0), "units must be an integer >= 1, got 0"),
+    (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
+    (dict(steps=0), "steps must be an integer >= 1, got 0"),
+    (dict(steps=5, eval_every=2), "steps (5) must be a multiple of eval_every (2), e.g. steps=4"),
+    (dict(optimizer="adamw"), "unknown optimizer 'adamw'; valid optimizers: adam, rmsprop, sgd"),
+    (dict(learning_rate=0.0), "learning_rate must be a number > 0"),
+    (dict(jit_compile="yes"), "unknown jit_compile 'yes'; valid: auto, on, off"),
+    (dict(distance_mode="sometimes"), "unknown distance_mode 'sometimes'; valid: range, fixed"),
+]
+
+
+@pytest.mark.parametrize("overrides,message", BAD, ids=[m.split(" ")[0] + str(i) for i, (_, m) in enumerate(BAD)])
+def test_bad_settings_are_rejected_before_anything_is_written(tmp_path, overrides, message):
+    config = tiny_config(tmp_path, **overrides)
+    with pytest.raises(ValueError) as error:
+        train.train_and_evaluate(config, train.run_directory(config))
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+    assert not os.path.exists(tmp_path / "logs")
+
+
+def test_unwritable_logdir_is_rejected(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    config = tiny_config(tmp_path, logdir=str(blocker / "logs"))
+    with pytest.raises(ValueError, match=r"^logdir .* cannot be created: .* is a file, not a directory$"):
+        train.train_and_evaluate(config, train.run_directory(config))
+
+
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--cell=lstmm"], "error: unknown cell 'lstmm'; valid cells: rnn, relu_rnn,"),
+        (["--eval_distances=1,x,3"], "error: eval_distances must be positive integers, got 'x'"),
+        (["--units=-4"], "error: units must be an integer >= 1, got -4"),
+        (["--steps=ten"], "error: flag --steps=ten:"),
+    ],
+)
+def test_command_line_bad_input_is_one_line_and_exit_status_2(tmp_path, flags, message):
+    logdir = tmp_path / "logs"
+    process = run_cli(f"--logdir={logdir}", *flags)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert err.startswith(message) and err.count("\n") == 1, err
+    assert not logdir.exists()
