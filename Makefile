@@ -20,20 +20,30 @@ endif
 # Hide TensorFlow's start-up INFO lines; warnings and errors still show.
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
-TASK ?= agreement
-DISTANCE ?= 8
+# Variables passed to the commands' flags when set (EXTRA= takes any other flags).
+CELL ?=
+TASK ?=
+DISTANCE ?=
+STEPS ?=
 ATTRACTORS ?=
-COUNT ?= 5
-SEED ?= 0
+UNITS ?=
+SEED ?=
+COUNT ?=
+LOGDIR ?= logs
+PORT ?= 6006
+EXTRA ?=
+flag = $(if $($(1)),--$(2)=$($(1)))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test bench preview clean
+.PHONY: help setup test bench preview train tensorboard clean
 
 help:
+	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
+	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
+	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=)"
 	@echo "make test                              run the test suite"
-	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (TASK=copy|agreement, ATTRACTORS=, COUNT=, SEED=)"
 	@echo "make bench                             print throughput tables"
-	@echo "make clean                             remove the environment and caches"
+	@echo "make clean                             remove the environment and caches (not the logs)"
 	@echo "Add PYTHON=/path/to/python to use an interpreter you already have instead of .venv."
 
 $(STAMPS)/runtime.stamp: requirements.txt
@@ -57,7 +67,13 @@ bench: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.bench
 
 preview: $(STAMPS)/runtime.stamp
-	$(RUN) -m data.preview --task=$(TASK) --distance=$(DISTANCE) --count=$(COUNT) --seed=$(SEED) $(if $(ATTRACTORS),--attractors=$(ATTRACTORS))
+	$(RUN) -m data.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
+
+train: $(STAMPS)/runtime.stamp
+	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
+
+tensorboard: $(STAMPS)/runtime.stamp
+	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)
 
 clean:
 	rm -rf $(VENV) .make-stamps .pytest_cache

@@ -21,18 +21,18 @@ LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 @dataclasses.dataclass
 class Config:
-    task: str = "agreement"  # the task: copy or agreement
+    task: str = "copy"  # the task: copy or agreement
     cell: str = "gru"  # the recurrent cell, a name from trainer.cells.CELLS
-    distance: int = 20  # the (longest) training distance
+    distance: int = 10  # the (longest) training distance
     distance_mode: str = "range"  # range: each batch at a distance drawn from 1..distance; fixed: all at distance
     eval_distances: Optional[Tuple[int, ...]] = None  # distances to evaluate; default: a ladder from 1 to 2 x distance
     attractors: Optional[int] = None  # agreement: exact attractors in training sentences; default: left to chance
-    units: int = 64  # hidden units per recurrent layer
+    units: int = 128  # hidden units per recurrent layer
     layers: int = 1  # recurrent layers, stacked
     embedding: int = 16  # size of the input embedding
     batch_size: int = 64  # sequences per training batch
-    steps: int = 1500  # training steps in all
-    eval_every: int = 250  # training steps between evaluations (one Keras epoch); also the checkpoint interval
+    steps: int = 4000  # training steps in all
+    eval_every: int = 500  # training steps between evaluations (one Keras epoch); also the checkpoint interval
     learning_rate: float = 3e-3  # optimizer learning rate
     optimizer: str = "adam"  # adam, rmsprop or sgd
     clipnorm: Optional[float] = 1.0  # clip each gradient to this norm; 0 or None turns clipping off
