@@ -27,9 +27,22 @@ def fail(message):
     sys.exit(USAGE_ERROR)
 
 
+HELP_FLAGS = ("--help", "-h", "--helpshort", "-?")
+
+
 def run(main, argv=None):
-    """Parses sys.argv (or argv) into absl's FLAGS, then calls main() with one-line errors."""
+    """Parses sys.argv (or argv) into absl's FLAGS, then calls main() with one-line errors.
+
+    --help prints the program's own flags, --helpfull every flag, and exits with status 0.
+    """
     argv = sys.argv if argv is None else argv
+    if any(arg in HELP_FLAGS for arg in argv[1:]):
+        print(sys.modules["__main__"].__doc__ or "")
+        print(flags.FLAGS.main_module_help())
+        sys.exit(0)
+    if "--helpfull" in argv[1:]:
+        print(flags.FLAGS.get_help())
+        sys.exit(0)
     try:
         extra = flags.FLAGS(argv)[1:]
     except flags.Error as error:

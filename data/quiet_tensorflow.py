@@ -2,9 +2,10 @@
 
 TensorFlow 2.20+ prints INFO lines from C++ while it loads ("oneDNN custom operations are
 on", "Could not find cuda drivers", ...) before it reads TF_CPP_MIN_LOG_LEVEL, so they
-show even when that variable asks to hide INFO. When TF_CPP_MIN_LOG_LEVEL is 1 or more,
-import_tensorflow() catches what the import writes to file descriptor 2 and writes back
-every line except those INFO lines, so warnings and errors still show.
+show even when that variable asks to hide INFO. When TF_CPP_MIN_LOG_LEVEL is 1 or more
+(1 unless set otherwise), import_tensorflow() catches what the import writes to file
+descriptor 2 and writes back every line except those INFO lines, so warnings and errors
+still show. TF_CPP_MIN_LOG_LEVEL=0 shows everything.
 """
 
 import os
@@ -16,7 +17,8 @@ _INFO_PREFIXES = ("I0000 ", "WARNING: All log messages before absl::InitializeLo
 
 def import_tensorflow():
     """Imports and returns the tensorflow module, hiding its start-up INFO lines if asked to."""
-    if "tensorflow" in sys.modules or int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0") or 0) < 1:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    if "tensorflow" in sys.modules or int(os.environ["TF_CPP_MIN_LOG_LEVEL"] or 0) < 1:
         import tensorflow
 
         return tensorflow

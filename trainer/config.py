@@ -31,8 +31,8 @@ class Config:
     layers: int = 1  # recurrent layers, stacked
     embedding: int = 16  # size of the input embedding
     batch_size: int = 64  # sequences per training batch
-    steps: int = 4000  # training steps in all
-    eval_every: int = 500  # training steps between evaluations (one Keras epoch); also the checkpoint interval
+    steps: int = 8000  # training steps in all
+    eval_every: int = 1000  # training steps between evaluations (one Keras epoch); also the checkpoint interval
     learning_rate: float = 3e-3  # optimizer learning rate
     optimizer: str = "adam"  # adam, rmsprop or sgd
     clipnorm: Optional[float] = 1.0  # clip each gradient to this norm; 0 or None turns clipping off

@@ -1,6 +1,6 @@
 """Train one cell on one task and log accuracy against distance to TensorBoard.
 
-    python -m trainer.train --cell=gru --task=agreement --distance=20 --steps=1500
+    python -m trainer.train --cell=gru --task=copy --distance=10 --steps=4000
 
 main() only turns flags into a Config and calls train_and_evaluate(config, workdir);
 notebooks and tests call train_and_evaluate directly. A run lives in its own directory
