@@ -78,6 +78,8 @@ def accuracy_figure(points, chance, xlabel, title, trained_up_to=None):
         axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
     if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 20:
         axes.set_xscale("log")
+        axes.set_xticks(xs, [str(x) for x in xs])
+        axes.minorticks_off()
     axes.set_ylim(0, 1.02)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("accuracy")

@@ -1,6 +1,6 @@
 """Train one cell on one task and log accuracy against distance to TensorBoard.
 
-    python -m trainer.train --cell=gru --task=copy --distance=10 --steps=4000
+    python -m trainer.train --cell=gru --task=copy --distance=10 --steps=8000
 
 main() only turns flags into a Config and calls train_and_evaluate(config, workdir);
 notebooks and tests call train_and_evaluate directly. A run lives in its own directory
@@ -269,7 +269,7 @@ def train_and_evaluate(config, workdir):
 FLAGS = flags.FLAGS
 _DEFAULTS = Config()
 flags.DEFINE_string("task", _DEFAULTS.task, f"Task: {', '.join(sorted(TASKS))}.")
-flags.DEFINE_string("cell", _DEFAULTS.cell, f"Recurrent cell: {', '.join(CELLS)}.")
+flags.DEFINE_string("cell", _DEFAULTS.cell, "Recurrent cell: " + "; ".join(f"{c.name} ({c.summary})" for c in CELLS.values()) + ".")
 flags.DEFINE_integer("distance", _DEFAULTS.distance, "Training distance (the longest, in range mode).")
 flags.DEFINE_string("distance_mode", _DEFAULTS.distance_mode,
                     f"{' or '.join(DISTANCE_MODES)}: train on distances 1..distance (each batch one distance), or at distance only.")
