@@ -35,8 +35,6 @@ class UngatedLSTMCell(RecurrentCell):
     Weights: kernel [in, u], recurrent_kernel [u, u], bias [u].
     """
 
-    HOIST_INPUTS = True  # measured faster in make bench
-
     STATES = ("h", "c")
 
     def step(self, projected, states, training=False):

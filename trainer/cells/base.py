@@ -50,9 +50,6 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
     RECURRENT_BLOCKS = 1
     GATES = ()
     STATES = ("h",)
-    # Whether Recurrent projects the inputs before the loop by default: measured faster for
-    # the single-block cells (rnn, relu_rnn, ungated_lstm), slower for the gated ones.
-    HOIST_INPUTS = False
 
     def __init__(
         self,

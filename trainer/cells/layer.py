@@ -5,9 +5,9 @@ product per step. With hoist_inputs=True, and for the project's cells (Recurrent
 layer instead computes x W + b for the whole sequence in one matrix product before the
 loop, time-major ([T, B, k u], so the large projected tensor is never transposed), and
 the loop runs only the recurrence (cell.step). The numbers are those of
-keras.layers.RNN(cell) either way. Whether hoisting is faster depends on the cell:
-`make bench` measures both, and by default (hoist_inputs=None) each cell class says which
-was faster on the benchmark shape (RecurrentCell.HOIST_INPUTS).
+keras.layers.RNN(cell) either way. `make bench` times both; on the 2-core CPU where it was
+measured it gave no consistent gain (faster for a cell in one run, slower in the next,
+and slower for the LSTM and GRU in both), so it is off by default.
 """
 
 import keras
@@ -21,24 +21,16 @@ from trainer.cells.keras_private import rnn
 class Recurrent(keras.layers.RNN):
     """keras.layers.RNN with an option to project all inputs before the time loop.
 
-    Takes the arguments of keras.layers.RNN, plus hoist_inputs: True, False, or None for the
-    cell's own preference. Inputs [B, T, in]; outputs [B, T, out] with return_sequences=True,
-    else [B, out].
+    Takes the arguments of keras.layers.RNN, plus hoist_inputs (default False). Inputs
+    [B, T, in]; outputs [B, T, out] with return_sequences=True, else [B, out].
     """
 
-    def __init__(self, cell, hoist_inputs=None, **kwargs):
+    def __init__(self, cell, hoist_inputs=False, **kwargs):
         super().__init__(cell, **kwargs)
-        self.hoist_inputs = hoist_inputs
-
-    @property
-    def hoisting(self):
-        """Whether this layer projects the inputs before the loop."""
-        if not isinstance(self.cell, RecurrentCell):
-            return False
-        return self.cell.HOIST_INPUTS if self.hoist_inputs is None else bool(self.hoist_inputs)
+        self.hoist_inputs = bool(hoist_inputs)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if not self.hoisting:
+        if not (self.hoist_inputs and isinstance(self.cell, RecurrentCell)):
             return super().inner_loop(sequences, initial_state, mask, training=training)
         projected = self.cell.project_inputs(ops.transpose(sequences, (1, 0, 2)), training=training)
         if mask is not None:

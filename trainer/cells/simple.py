@@ -15,8 +15,6 @@ class TanhRNNCell(RecurrentCell):
     keras.layers.SimpleRNNCell: kernel [in, u], recurrent_kernel [u, u], bias [u].
     """
 
-    HOIST_INPUTS = True  # measured faster in make bench
-
     ACTIVATION = staticmethod(ops.tanh)
 
     def step(self, projected, states, training=False):
