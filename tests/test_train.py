@@ -98,7 +98,7 @@ def run_cli(*flags, timeout=300):
 
 def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     logdir = str(tmp_path / "logs")
-    flags = [f"--logdir={logdir}", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
+    flags = [f"--logdir={logdir}", "--task=agreement", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
              "--steps=60", "--eval_every=10"]
     first = run_cli(*flags)
     deadline = time.time() + 240
@@ -158,8 +158,8 @@ BAD = [
     (dict(task="maze"), "unknown task 'maze'; valid tasks: agreement, copy"),
     (dict(distance=0), "distance must be an integer >= 1, got 0"),
     (dict(eval_distances=(3, 0)), "eval_distances must be positive integers, got 0"),
-    (dict(attractors=2, distance=10), "attractors must be an integer from 0 to 0"),
-    (dict(attractors=4, distance=10, distance_mode="fixed"), "attractors must be an integer from 0 to 3"),
+    (dict(task="agreement", attractors=2, distance=10), "attractors must be an integer from 0 to 0"),
+    (dict(task="agreement", attractors=4, distance=10, distance_mode="fixed"), "attractors must be an integer from 0 to 3"),
     (dict(attractors=1, task="copy"), "attractors applies to the agreement task only"),
     (dict(units=0), "units must be an integer >= 1, got 0"),
     (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
