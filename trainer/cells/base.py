@@ -12,14 +12,10 @@ gives the same numbers.
 import keras
 from keras import ops
 
+from data.checks import check_positive_integer
 from trainer.cells.keras_private import DropoutRNNCell
 
 PACKAGE = "rnn_distance"  # prefix of the registered names of the project's Keras objects
-
-
-def check_units(units):
-    if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-        raise ValueError(f"units must be an integer >= 1, got {units!r}")
 
 
 def check_rate(name, rate):
@@ -64,7 +60,7 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        check_units(units)
+        check_positive_integer("units", units)
         check_rate("dropout", dropout)
         check_rate("recurrent_dropout", recurrent_dropout)
         if return_gates and not self.GATES:
