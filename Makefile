@@ -29,16 +29,22 @@ ATTRACTORS ?=
 UNITS ?=
 SEED ?=
 COUNT ?=
+SWEEP ?= quick
+CELLS ?=
+TASKS ?=
+DISTANCES ?=
 LOGDIR ?= logs
 PORT ?= 6006
 EXTRA ?=
 flag = $(if $($(1)),--$(2)=$($(1)))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test bench preview train tensorboard clean
+.PHONY: help setup test bench preview train sweep tensorboard clean
 
 help:
 	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
+	@echo "make sweep SWEEP=quick                 train every cell on both tasks at several distances, then summarise"
+	@echo "                                       (SWEEP=full for a GPU; CELLS=rnn,gru TASKS=copy DISTANCES=5,20 STEPS= UNITS= SEED=)"
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
 	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=)"
 	@echo "make test                              run the test suite"
@@ -71,6 +77,9 @@ preview: $(STAMPS)/runtime.stamp
 
 train: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
+
+sweep: $(STAMPS)/runtime.stamp
+	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
 
 tensorboard: $(STAMPS)/runtime.stamp
 	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)

@@ -27,6 +27,19 @@ def fail(message):
     sys.exit(USAGE_ERROR)
 
 
+def parse_positive_integers(name, values):
+    """A list flag's strings -> a tuple of ints (None stays None); a ValueError names the first
+    value that is not a positive integer."""
+    if values is None:
+        return None
+    parsed = []
+    for value in values:
+        if not value.strip().isdigit() or int(value) < 1:
+            raise ValueError(f"{name} must be positive integers, got {value!r}")
+        parsed.append(int(value))
+    return tuple(parsed)
+
+
 HELP_FLAGS = ("--help", "-h", "--helpshort", "-?")
 
 

@@ -26,7 +26,7 @@ def wilson_interval(correct, trials, z=Z_95):
     p = correct / trials
     centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))  # contains p despite rounding
 
 
 @dataclasses.dataclass

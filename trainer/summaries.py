@@ -11,6 +11,11 @@ epoch) and, at its root, the events written here:
     final/mean_accuracy, final/accuracy_at_train_distance, final/accuracy_at_longest
                                    one number each, for the HParams dashboard
     figures and markdown tables of the curves above (IMAGES and TEXT dashboards)
+    gradient/norm_by_lag_initial, gradient/norm_by_lag_trained
+                                   gradient probe (trainer.probes), step = lag; and its figure
+    gates/<gate>                   gated cells: histogram of gate activations, step = training step
+    gates/<gate>_mean_by_time      gated cells, trained: mean activation over units, step = time step
+    gates/heatmap                  gated cells, trained: every gate unit along one test sequence
     the run's hparams, and a custom-scalars layout that puts every run's curves on one chart
 """
 
@@ -23,6 +28,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorboard.plugins.custom_scalar import layout_pb2  # noqa: E402
 from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary  # noqa: E402
@@ -65,27 +71,33 @@ def write_distance_accuracy(summary_writer, step, results):
     summary_writer.flush()
 
 
-def accuracy_figure(points, chance, xlabel, title, trained_up_to=None):
-    """Accuracy with 95% intervals against xlabel, the chance line, and (if given) a vertical
-    line at the longest training distance. points: [(x, Accuracy)]."""
-    xs = [x for x, _ in points]
-    ys = [a.accuracy for _, a in points]
-    errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
+def accuracy_figure(series, chance, xlabel, title, trained_up_to=None):
+    """Accuracy with 95% intervals against xlabel, one line per series, the chance line, and
+    (if given) a vertical line at the longest training distance.
+
+    series: {label: [(x, Accuracy)]}. With x spanning a factor of 20 or more the x axis is
+    logarithmic, ticked at the x values.
+    """
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
-    axes.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label="accuracy (95% interval)")
+    all_xs = sorted({x for points in series.values() for x, _ in points})
+    for label, points in series.items():
+        xs = [x for x, _ in points]
+        ys = [a.accuracy for _, a in points]
+        errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
+        axes.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label=label)
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
     if trained_up_to is not None:
         axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
-    if len(xs) > 1 and min(xs) > 0 and max(xs) / min(xs) >= 20:
+    if len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20:
         axes.set_xscale("log")
-        axes.set_xticks(xs, [str(x) for x in xs])
-        axes.minorticks_off()
+    axes.set_xticks(all_xs, [str(x) for x in all_xs])
+    axes.minorticks_off()
     axes.set_ylim(0, 1.02)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("accuracy")
     axes.set_title(title)
     axes.grid(alpha=0.3)
-    axes.legend(loc="lower left")
+    axes.legend(loc="best", fontsize="small")
     figure.tight_layout()
     return figure
 
@@ -139,13 +151,14 @@ def write_final(summary_writer, run_name, results, by_attractors, final_metrics,
             tf.summary.scalar("final/chance", r.chance, step=r.distance)
             if r.memoryless_loss is not None:
                 tf.summary.scalar("final/memoryless_loss", r.memoryless_loss, step=r.distance)
-        figure = accuracy_figure([(r.distance, r.accuracy) for r in results], chance, "distance", run_name, trained_up_to)
+        points = [(r.distance, r.accuracy) for r in results]
+        figure = accuracy_figure({"accuracy (95% interval)": points}, chance, "distance", run_name, trained_up_to)
         write_image("final/accuracy_vs_distance_figure", figure_png(figure), step, "accuracy against distance")
         tf.summary.text("final/accuracy_vs_distance_table", distance_table(results), step=step)
         if by_attractors:
             for count, accuracy in by_attractors.items():
                 tf.summary.scalar("final/accuracy_vs_attractors", accuracy.accuracy, step=count)
-            figure = accuracy_figure(list(by_attractors.items()), chance, "attractors", run_name)
+            figure = accuracy_figure({"accuracy (95% interval)": list(by_attractors.items())}, chance, "attractors", run_name)
             write_image("final/accuracy_vs_attractors_figure", figure_png(figure), step, "accuracy against attractors")
             table = markdown_table(["attractors", "accuracy", "95% interval", "trials"],
                                    [[count, *accuracy_cells(a)] for count, a in by_attractors.items()])
@@ -155,7 +168,74 @@ def write_final(summary_writer, run_name, results, by_attractors, final_metrics,
     summary_writer.flush()
 
 
-def write_results_json(run_dir, hparams, results, by_attractors, final_metrics, steps_done):
+def gradient_figure(curves, title):
+    """Gradient norm against lag on a log y axis, one line per curve. curves: {label: norms [T]}."""
+    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    for label, norms in curves.items():
+        norms = np.asarray(norms, dtype=float)
+        shown = np.where(norms > 0, norms, np.nan)  # a zero norm has no place on a log axis
+        axes.plot(np.arange(len(norms)), shown, label=label)
+    axes.set_yscale("log")
+    axes.set_xlabel("lag (steps before the last input)")
+    axes.set_ylabel("mean |d loss(last step) / d input|")
+    axes.set_title(title)
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def write_gradient_probe(summary_writer, run_name, norms_by_stage, step):
+    """The gradient probe of one run; norms_by_stage: {"initial": [T], "trained": [T]}, by lag."""
+    with summary_writer.as_default():
+        for stage, norms in norms_by_stage.items():
+            for lag, norm in enumerate(norms):
+                tf.summary.scalar(f"gradient/norm_by_lag_{stage}", norm, step=lag)
+        figure = gradient_figure(norms_by_stage, f"{run_name}: gradient against lag")
+        write_image("gradient/norm_by_lag_figure", figure_png(figure), step, "gradient norm against lag, log scale")
+    summary_writer.flush()
+
+
+def gate_heatmap_figure(gates, title, markers=()):
+    """One panel per gate: units (rows) against time (columns), colour = activation in [0, 1].
+
+    gates: {name: [T, u]} for one sequence; markers: [(time step, label)] drawn as vertical lines.
+    """
+    figure, panels = plt.subplots(len(gates), 1, figsize=(7, 1.2 + 1.6 * len(gates)), dpi=100, sharex=True, squeeze=False)
+    for axes, (name, values) in zip(panels[:, 0], gates.items()):
+        image = axes.imshow(np.asarray(values).T, aspect="auto", vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
+        axes.set_ylabel(f"{name}\nunit")
+        for position, label in markers:
+            axes.axvline(position - 0.5, color="white", linestyle="--", linewidth=1)
+    for position, label in markers:
+        panels[0, 0].annotate(label, (position - 0.5, 0), xycoords=("data", "axes fraction"), xytext=(2, 2),
+                              textcoords="offset points", color="white", fontsize="small")
+    panels[-1, 0].set_xlabel("time step")
+    panels[0, 0].set_title(title)
+    figure.colorbar(image, ax=panels[:, 0].tolist(), label="activation")
+    return figure
+
+
+def write_gate_histograms(summary_writer, gates, step):
+    """Histograms of every gate's activations over a batch; gates: {name: array}."""
+    with summary_writer.as_default():
+        for name, values in gates.items():
+            tf.summary.histogram(f"gates/{name}", values, step=step)
+    summary_writer.flush()
+
+
+def write_gate_inspection(summary_writer, run_name, gates, step, markers=()):
+    """The trained gates along one sequence; gates: {name: [T, u]}: means by time step and a heat map."""
+    with summary_writer.as_default():
+        for name, values in gates.items():
+            for time_step, mean in enumerate(np.mean(values, axis=-1)):
+                tf.summary.scalar(f"gates/{name}_mean_by_time", mean, step=time_step)
+        figure = gate_heatmap_figure(gates, f"{run_name}: gate activations along one test sequence", markers)
+        write_image("gates/heatmap", figure_png(figure), step, "gate activation, unit x time step")
+    summary_writer.flush()
+
+
+def write_results_json(run_dir, hparams, results, by_attractors, final_metrics, steps_done, probes=None):
     """results.json: the run's settings and the final numbers, for scripts."""
     document = {
         "hparams": hparams,
@@ -163,6 +243,7 @@ def write_results_json(run_dir, hparams, results, by_attractors, final_metrics, 
         "final_metrics": final_metrics,
         "by_distance": [dataclasses.asdict(r) for r in results],
         "by_attractors": {str(k): dataclasses.asdict(a) for k, a in by_attractors.items()},
+        "probes": probes or {},
     }
     path = os.path.join(run_dir, RESULTS_FILE)
     with open(path + ".tmp", "w") as f:

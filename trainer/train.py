@@ -28,7 +28,7 @@ import tensorflow_datasets as tfds
 from absl import flags
 
 from data import TASKS, cli, pipeline
-from trainer import evaluate, summaries
+from trainer import evaluate, probes, summaries
 from trainer.cells import CELLS
 from trainer.config import DISTANCE_MODES, JIT_CHOICES, OPTIMIZERS, Config
 from trainer.model import build_model, compile_model
@@ -106,6 +106,25 @@ class DistanceAccuracy(keras.callbacks.Callback):
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
 
 
+class GateHistograms(keras.callbacks.Callback):
+    """Gated cells: histograms of the gate activations on a fixed batch, at the start and after each epoch."""
+
+    def __init__(self, sample_inputs, summary_writer, steps_per_epoch):
+        super().__init__()
+        self.sample_inputs, self.summary_writer, self.steps_per_epoch = sample_inputs, summary_writer, steps_per_epoch
+
+    def write(self, step):
+        summaries.write_gate_histograms(self.summary_writer, probes.gate_activations(self.model, self.sample_inputs), step)
+
+    def on_train_begin(self, logs=None):
+        if int(self.model.optimizer.iterations.numpy()) == 0:
+            self.write(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if math.isfinite((logs or {}).get("loss", 0.0)):
+            self.write((epoch + 1) * self.steps_per_epoch)
+
+
 class EpochEndGuard:
     """Holds back Ctrl-C while an epoch's checkpoint and summaries are written, so that they
     are written together: a resumed run then neither repeats nor skips a step in TensorBoard.
@@ -154,14 +173,18 @@ def resolve_jit(config):
     return config.jit_compile == "on"
 
 
+def initial_model(config):
+    """The compiled model at initialisation: the same weights for the same config and seed."""
+    keras.utils.set_random_seed(config.seed)
+    model = build_model(config.task, config.cell, config.units, config.layers, config.embedding, config.dropout, config.seed)
+    return compile_model(model, config.task, config.optimizer, config.learning_rate, config.clipnorm, resolve_jit(config))
+
+
 def load_or_build_model(config, checkpoint_path):
     """The checkpointed model (with its optimizer state) if there is one, else a new compiled model."""
     if os.path.exists(checkpoint_path):
         return keras.models.load_model(checkpoint_path), True
-    keras.utils.set_random_seed(config.seed)
-    model = build_model(config.task, config.cell, config.units, config.layers, config.embedding, config.dropout, config.seed)
-    compile_model(model, config.task, config.optimizer, config.learning_rate, config.clipnorm, resolve_jit(config))
-    return model, False
+    return initial_model(config), False
 
 
 def validation_dataset(config, splits):
@@ -181,6 +204,18 @@ def final_metrics(config, results):
         "accuracy_at_train_distance": by_distance.get(config.distance, float("nan")),
         "accuracy_at_longest": by_distance[max(by_distance)],
     }
+
+
+def write_probes(config, model, summary_writer, run_name):
+    """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
+    sequences at the training distance; written to TensorBoard, returned for results.json."""
+    examples = evaluate.load_split(config.task, config.distance, "test", config.resolved_data_dir)
+    document, norms, gates = probes.probe_run(initial_model(config), model, config.task, config.distance, examples)
+    summaries.write_gradient_probe(summary_writer, run_name, norms, config.steps)
+    if gates is not None:
+        markers = probes.phase_markers(config.task, config.distance)
+        summaries.write_gate_inspection(summary_writer, run_name, gates, config.steps, markers)
+    return document
 
 
 def train_and_evaluate(config, workdir):
@@ -223,6 +258,9 @@ def train_and_evaluate(config, workdir):
         tensorboard,
         guard.closing,
     ]
+    if probes.has_gates(model):
+        sample = validation.get(config.distance, validation[max(validation)])["inputs"][:64]
+        callbacks.insert(callbacks.index(tensorboard), GateHistograms(sample, summary_writer, steps_per_epoch))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
     try:
@@ -259,7 +297,8 @@ def train_and_evaluate(config, workdir):
     by_attractors = evaluate.pool_by_attractors(results)
     metrics = final_metrics(config, results)
     summaries.write_final(summary_writer, run_name, results, by_attractors, metrics, config.steps, config.distance)
-    summaries.write_results_json(workdir, hparams, results, by_attractors, metrics, config.steps)
+    probe_document = write_probes(config, model, summary_writer, run_name)
+    summaries.write_results_json(workdir, hparams, results, by_attractors, metrics, config.steps, probe_document)
     print(summaries.distance_table(results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
         return json.load(f)
@@ -268,46 +307,39 @@ def train_and_evaluate(config, workdir):
 # ----------------------------------------------------------------------------- command line
 FLAGS = flags.FLAGS
 _DEFAULTS = Config()
-flags.DEFINE_string("task", _DEFAULTS.task, f"Task: {', '.join(sorted(TASKS))}.")
-flags.DEFINE_string("cell", _DEFAULTS.cell, "Recurrent cell: " + "; ".join(f"{c.name} ({c.summary})" for c in CELLS.values()) + ".")
-flags.DEFINE_integer("distance", _DEFAULTS.distance, "Training distance (the longest, in range mode).")
-flags.DEFINE_string("distance_mode", _DEFAULTS.distance_mode,
-                    f"{' or '.join(DISTANCE_MODES)}: train on distances 1..distance (each batch one distance), or at distance only.")
-flags.DEFINE_list("eval_distances", None, "Comma-separated distances to evaluate (default: 1, 2, 5, 10, ... up to 2 x distance).")
-flags.DEFINE_integer("attractors", None, "Agreement: exact number of attractors in training sentences (default: left to chance).")
-flags.DEFINE_integer("units", _DEFAULTS.units, "Hidden units per recurrent layer.")
-flags.DEFINE_integer("layers", _DEFAULTS.layers, "Number of stacked recurrent layers.")
-flags.DEFINE_integer("embedding", _DEFAULTS.embedding, "Size of the input embedding.")
-flags.DEFINE_integer("batch_size", _DEFAULTS.batch_size, "Sequences per training batch.")
-flags.DEFINE_integer("steps", _DEFAULTS.steps, "Training steps in all (a multiple of eval_every).")
-flags.DEFINE_integer("eval_every", _DEFAULTS.eval_every, "Steps between evaluations and checkpoints.")
-flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate, "Learning rate.")
-flags.DEFINE_string("optimizer", _DEFAULTS.optimizer, f"Optimizer: {', '.join(OPTIMIZERS)}.")
-flags.DEFINE_float("clipnorm", _DEFAULTS.clipnorm, "Clip each gradient to this norm (0 turns clipping off).")
-flags.DEFINE_float("dropout", _DEFAULTS.dropout, "Input and recurrent dropout of the cell.")
-flags.DEFINE_integer("seed", _DEFAULTS.seed, "Seed of the weights and the training data.")
-flags.DEFINE_string("jit_compile", _DEFAULTS.jit_compile, f"XLA compilation: {', '.join(JIT_CHOICES)} (auto: off for recurrent layers, measured slower).")
-flags.DEFINE_string("logdir", _DEFAULTS.logdir, "TensorBoard log root; each run gets its own directory below it.")
-flags.DEFINE_string("data_dir", None, "Cache of the evaluation sets (default: <logdir>/eval_data).")
-flags.DEFINE_bool("fresh", False, "Start a new run even if an interrupted run with the same settings could be resumed.")
 
 
-def parse_distances(values):
-    """Flag strings -> ints; a ValueError names the first one that is not a positive integer."""
-    if values is None:
-        return None
-    distances = []
-    for value in values:
-        if not value.strip().isdigit() or int(value) < 1:
-            raise ValueError(f"eval_distances must be positive integers, got {value!r}")
-        distances.append(int(value))
-    return tuple(distances)
+def define_flags():
+    """Defines the command-line flags (only when run as a program: a module that imports this one
+    keeps its own flags)."""
+    flags.DEFINE_string("task", _DEFAULTS.task, f"Task: {', '.join(sorted(TASKS))}.")
+    flags.DEFINE_string("cell", _DEFAULTS.cell, "Recurrent cell: " + "; ".join(f"{c.name} ({c.summary})" for c in CELLS.values()) + ".")
+    flags.DEFINE_integer("distance", _DEFAULTS.distance, "Training distance (the longest, in range mode).")
+    flags.DEFINE_string("distance_mode", _DEFAULTS.distance_mode,
+                        f"{' or '.join(DISTANCE_MODES)}: train on distances 1..distance (each batch one distance), or at distance only.")
+    flags.DEFINE_list("eval_distances", None, "Comma-separated distances to evaluate (default: 1, 2, 5, 10, ... up to 2 x distance).")
+    flags.DEFINE_integer("attractors", None, "Agreement: exact number of attractors in training sentences (default: left to chance).")
+    flags.DEFINE_integer("units", _DEFAULTS.units, "Hidden units per recurrent layer.")
+    flags.DEFINE_integer("layers", _DEFAULTS.layers, "Number of stacked recurrent layers.")
+    flags.DEFINE_integer("embedding", _DEFAULTS.embedding, "Size of the input embedding.")
+    flags.DEFINE_integer("batch_size", _DEFAULTS.batch_size, "Sequences per training batch.")
+    flags.DEFINE_integer("steps", _DEFAULTS.steps, "Training steps in all (a multiple of eval_every).")
+    flags.DEFINE_integer("eval_every", _DEFAULTS.eval_every, "Steps between evaluations and checkpoints.")
+    flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate, "Learning rate.")
+    flags.DEFINE_string("optimizer", _DEFAULTS.optimizer, f"Optimizer: {', '.join(OPTIMIZERS)}.")
+    flags.DEFINE_float("clipnorm", _DEFAULTS.clipnorm, "Clip each gradient to this norm (0 turns clipping off).")
+    flags.DEFINE_float("dropout", _DEFAULTS.dropout, "Input and recurrent dropout of the cell.")
+    flags.DEFINE_integer("seed", _DEFAULTS.seed, "Seed of the weights and the training data.")
+    flags.DEFINE_string("jit_compile", _DEFAULTS.jit_compile, f"XLA compilation: {', '.join(JIT_CHOICES)} (auto: off for recurrent layers, measured slower).")
+    flags.DEFINE_string("logdir", _DEFAULTS.logdir, "TensorBoard log root; each run gets its own directory below it.")
+    flags.DEFINE_string("data_dir", None, "Cache of the evaluation sets (default: <logdir>/eval_data).")
+    flags.DEFINE_bool("fresh", False, "Start a new run even if an interrupted run with the same settings could be resumed.")
 
 
 def config_from_flags():
     names = [field.name for field in dataclasses.fields(Config)]
     values = {name: FLAGS[name].value for name in names}
-    values["eval_distances"] = parse_distances(FLAGS.eval_distances)
+    values["eval_distances"] = cli.parse_positive_integers("eval_distances", FLAGS.eval_distances)
     return Config(**values)
 
 
@@ -317,4 +349,5 @@ def main():
 
 
 if __name__ == "__main__":
+    define_flags()
     cli.run(main)

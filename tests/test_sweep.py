@@ -1,0 +1,146 @@
+"""make sweep: the grid, skipping finished runs, resuming an unfinished one, and the summary."""
+
+import csv
+import glob
+import os
+import subprocess
+import sys
+
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing import event_accumulator
+
+from trainer import summaries, sweep, sweep_summary
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4)
+# Default eval distances: the ladder up to 2 x distance, with distance and 2 x distance.
+EVAL_DISTANCES = {2: [1, 2, 4], 4: [1, 2, 4, 5, 8]}
+
+
+def run_dirs(sweep_dir):
+    return sorted(glob.glob(os.path.join(sweep_dir, "agreement-*")))
+
+
+@pytest.fixture(scope="module")
+def tiny_sweep(tmp_path_factory):
+    sweep_dir = str(tmp_path_factory.mktemp("sweep"))
+    configs = sweep.grid(sweep.PRESETS["quick"], sweep_dir, **TINY)
+    outcomes = sweep.run_sweep(configs, sweep_dir)
+    return sweep_dir, configs, outcomes
+
+
+def test_grid_order_and_overrides(tmp_path):
+    configs = sweep.grid(sweep.PRESETS["quick"], str(tmp_path), **TINY)
+    assert [(c.task, c.cell, c.distance) for c in configs] == [
+        ("agreement", "rnn", 2), ("agreement", "rnn", 4), ("agreement", "gru", 2), ("agreement", "gru", 4)]
+    assert all(c.steps == 4 and c.eval_every == 4 and c.units == 4 and c.distance_mode == "fixed" for c in configs)
+    assert all(c.logdir == str(tmp_path) for c in configs)
+
+
+def test_presets_cover_every_study_cell_and_both_tasks(tmp_path):
+    for preset in sweep.PRESETS.values():
+        configs = sweep.grid(preset, str(tmp_path))
+        assert {c.cell for c in configs} == set(sweep.STUDY_CELLS)
+        assert {c.task for c in configs} == {"copy", "agreement"}
+        assert all(c.steps % c.eval_every == 0 for c in configs)
+
+
+@pytest.mark.parametrize("override, message", [
+    (dict(cells=["lstm", "bogus"]), "unknown cell 'bogus'; valid cells: rnn, relu_rnn"),
+    (dict(tasks=["parity"]), "unknown task 'parity'; valid tasks: agreement, copy"),
+    (dict(distances=(0,)), "distance must be an integer >= 1, got 0"),
+])
+def test_grid_rejects_bad_input(tmp_path, override, message):
+    with pytest.raises(ValueError, match=message):
+        sweep.grid(sweep.PRESETS["quick"], str(tmp_path), **override)
+
+
+def test_one_run_per_grid_point(tiny_sweep):
+    sweep_dir, configs, outcomes = tiny_sweep
+    assert len(run_dirs(sweep_dir)) == 4
+    for config, run_dir, results in outcomes:
+        assert os.path.basename(run_dir).startswith(f"agreement-{config.cell}-d{config.distance}-s0-")
+        assert os.path.isfile(os.path.join(run_dir, summaries.RESULTS_FILE))
+        assert results["hparams"] == config.hparams()
+
+
+def test_results_csv_has_one_row_per_run_and_distance(tiny_sweep):
+    sweep_dir, _, _ = tiny_sweep
+    with open(os.path.join(sweep_dir, "summary", sweep_summary.CSV_FILE)) as f:
+        rows = list(csv.DictReader(f))
+    assert tuple(rows[0]) == sweep_summary.CSV_COLUMNS
+    expected = [(cell, d, e) for cell in ("rnn", "gru") for d in (2, 4) for e in EVAL_DISTANCES[d]]
+    assert [(r["cell"], int(r["train_distance"]), int(r["eval_distance"])) for r in rows] == expected
+    for row in rows:
+        assert 0 <= float(row["low"]) <= float(row["accuracy"]) <= float(row["high"]) <= 1
+        assert int(row["trials"]) == 2048 and float(row["chance"]) == 0.5
+
+
+def test_summary_files_and_table(tiny_sweep):
+    sweep_dir, _, outcomes = tiny_sweep
+    summary_dir = os.path.join(sweep_dir, "summary")
+    pngs = sorted(os.path.basename(p) for p in glob.glob(os.path.join(summary_dir, "*.png")))
+    assert pngs == ["accuracy_agreement.png", "attractors_agreement.png", "gates_agreement_gru.png",
+                    "gradient_agreement_initial.png", "gradient_agreement_trained.png"]
+    for png in pngs:
+        with open(os.path.join(summary_dir, png), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    with open(os.path.join(summary_dir, sweep_summary.TABLE_FILE)) as f:
+        table = f.read()
+    assert "| cell | d=2 | d=4 |" in table
+    for cell in ("rnn", "gru"):
+        accuracies = [sweep_summary.accuracy_at(r, c.distance).accuracy for c, _, r in outcomes if c.cell == cell]
+        assert f"| {cell} | {accuracies[0]:.3f} | {accuracies[1]:.3f} |" in table
+    assert "| agreement | gru | 4 |" in table  # the gradient-probe table
+
+
+def test_summary_is_a_tensorboard_run(tiny_sweep):
+    sweep_dir, _, outcomes = tiny_sweep
+    events = event_accumulator.EventAccumulator(os.path.join(sweep_dir, "summary"), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = events.Tags()
+    assert {"sweep/accuracy_agreement", "sweep/attractors_agreement", "sweep/gates_agreement_gru",
+            "sweep/summary", "sweep/agreement/rnn", "sweep/gradient_trained/agreement/gru"} <= set(tags["tensors"])
+    points = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("sweep/agreement/gru")}
+    expected = {c.distance: sweep_summary.accuracy_at(r, c.distance).accuracy for c, _, r in outcomes if c.cell == "gru"}
+    assert points == pytest.approx(expected)
+    lags = [e.step for e in events.Tensors("sweep/gradient_initial/agreement/rnn")]
+    assert lags == list(range(5))  # the d=4 run: 5 inputs, lags 0..4
+
+
+def test_run_dirs_hold_probe_and_gate_summaries(tiny_sweep):
+    _, _, outcomes = tiny_sweep
+    for config, run_dir, results in outcomes:
+        events = event_accumulator.EventAccumulator(run_dir, size_guidance={"tensors": 0})
+        events.Reload()
+        tags = set(events.Tags()["tensors"])
+        assert {"gradient/norm_by_lag_initial", "gradient/norm_by_lag_trained", "gradient/norm_by_lag_figure"} <= tags
+        gated = config.cell == "gru"
+        assert ({"gates/update", "gates/reset", "gates/heatmap", "gates/update_mean_by_time"} <= tags) == gated
+        if gated:
+            histogram_steps = [e.step for e in events.Tensors("gates/update")]
+            assert histogram_steps == [0, 4]
+            assert len(results["probes"]["gates"]["reset_mean_by_time"]) == config.distance + 1
+
+
+def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tiny_sweep, capsys):
+    sweep_dir, configs, outcomes = tiny_sweep
+    unfinished = outcomes[1][1]
+    os.remove(os.path.join(unfinished, summaries.RESULTS_FILE))  # as if stopped before its evaluation
+    capsys.readouterr()
+    again = sweep.run_sweep(configs, sweep_dir)
+    printed = capsys.readouterr().out
+    assert printed.count("finished earlier, skipped") == 3
+    assert "[2/4] agreement rnn d=4: training" in printed
+    assert f"resuming {os.path.basename(unfinished)} from step 4 of 4" in printed
+    assert len(run_dirs(sweep_dir)) == 4
+    assert [run_dir for _, run_dir, _ in again] == [run_dir for _, run_dir, _ in outcomes]
+
+
+def test_command_line_rejects_an_unknown_preset():
+    result = subprocess.run([sys.executable, "-m", "trainer.sweep", "--preset=huge"], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == "error: unknown preset 'huge'; valid presets: quick, full"
+    assert "Traceback" not in result.stderr
