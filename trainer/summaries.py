@@ -208,10 +208,10 @@ def gate_heatmap_figure(gates, title, markers=()):
         for position, label in markers:
             axes.axvline(position - 0.5, color="white", linestyle="--", linewidth=1)
     for position, label in markers:
-        panels[0, 0].annotate(label, (position - 0.5, 0), xycoords=("data", "axes fraction"), xytext=(2, 2),
-                              textcoords="offset points", color="white", fontsize="small")
+        panels[0, 0].annotate(label, (position - 0.5, 1), xycoords=("data", "axes fraction"), xytext=(2, 2),
+                              textcoords="offset points", fontsize="small")
     panels[-1, 0].set_xlabel("time step")
-    panels[0, 0].set_title(title)
+    panels[0, 0].set_title(title, pad=16)
     figure.colorbar(image, ax=panels[:, 0].tolist(), label="activation")
     return figure
 

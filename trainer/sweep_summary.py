@@ -23,7 +23,6 @@ import tensorflow as tf
 
 from data import get_task
 from trainer import evaluate, probes, summaries
-from trainer.cells import CELLS
 
 CSV_FILE = "results.csv"
 TABLE_FILE = "summary.md"
@@ -167,8 +166,8 @@ def write_task(out, task, cells):
         if curves:
             figure = summaries.gradient_figure(curves, f"{task}: gradient against lag, {stage} model")
             out.figure(f"gradient_{task}_{stage}", figure, f"{task}: gradient norm against lag ({stage}), log scale")
-    for cell, (config, run_dir, _) in longest.items():
-        if is_gated(cell):
+    for cell, (config, run_dir, results) in longest.items():
+        if "gates" in results.get("probes", {}):  # a gated cell
             gates = trained_gates(config, run_dir)
             title = f"{task}, {cell}, d={config.distance}: gates along one test sequence"
             figure = summaries.gate_heatmap_figure(gates, title, probes.phase_markers(task, config.distance))
@@ -176,9 +175,9 @@ def write_task(out, task, cells):
     return "\n\n".join(sections)
 
 
-def is_gated(cell_name):
-    cell_class = CELLS[cell_name].cell_class
-    return cell_class is not None and bool(cell_class.GATES)
+def figure_paths(summary_dir):
+    """The summary's PNG figures, sorted by name (accuracy_*, attractors_*, gates_*, gradient_*)."""
+    return sorted(os.path.join(summary_dir, name) for name in os.listdir(summary_dir) if name.endswith(".png"))
 
 
 def write_summary(outcomes, summary_dir):
