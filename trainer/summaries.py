@@ -71,6 +71,22 @@ def write_distance_accuracy(summary_writer, step, results):
     summary_writer.flush()
 
 
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+
+
+def dodge(index, count, xs, log_x, width=0.05):
+    """x -> x moved sideways by the index-th of count series (a fraction of the axis span), so
+    series with equal values stay visible side by side."""
+    if count < 2 or len(xs) < 2:
+        return lambda x: x
+    fraction = width * (index - (count - 1) / 2) / (count - 1)
+    if log_x:
+        factor = (max(xs) / min(xs)) ** fraction
+        return lambda x: x * factor
+    step = (max(xs) - min(xs)) * fraction
+    return lambda x: x + step
+
+
 def accuracy_figure(series, chance, xlabel, title, trained_up_to=None):
     """Accuracy with 95% intervals against xlabel, one line per series, the chance line, and
     (if given) a vertical line at the longest training distance.
@@ -80,15 +96,17 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None):
     """
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
-    for label, points in series.items():
-        xs = [x for x, _ in points]
+    log_x = len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20
+    for index, (label, points) in enumerate(series.items()):
+        shift = dodge(index, len(series), all_xs, log_x)
+        xs = [shift(x) for x, _ in points]
         ys = [a.accuracy for _, a in points]
         errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
-        axes.errorbar(xs, ys, yerr=errors, marker="o", capsize=3, label=label)
+        axes.errorbar(xs, ys, yerr=errors, marker=MARKERS[index % len(MARKERS)], capsize=3, label=label)
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
     if trained_up_to is not None:
         axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
-    if len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20:
+    if log_x:
         axes.set_xscale("log")
     axes.set_xticks(all_xs, [str(x) for x in all_xs])
     axes.minorticks_off()
