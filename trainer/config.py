@@ -12,6 +12,7 @@ from typing import Optional, Tuple
 from data import TASKS, agreement
 from data.checks import check_positive_integer
 from trainer.cells import CELLS
+from trainer.distribute import STRATEGIES
 from trainer.model import OPTIMIZERS
 
 JIT_CHOICES = ("auto", "on", "off")
@@ -39,6 +40,7 @@ class Config:
     dropout: float = 0.0  # input and recurrent dropout of the cell
     seed: int = 0  # seeds the weights and the training stream
     jit_compile: str = "auto"  # XLA: auto (off for recurrent layers, where it was measured slower), on or off
+    strategy: str = "default"  # tf.distribute strategy: default, mirrored, tpu or multi_worker (trainer.distribute)
     logdir: str = "logs"  # TensorBoard root: each run writes a directory of its own below it
     data_dir: Optional[str] = None  # where the evaluation sets are cached; default: <logdir>/eval_data
     fresh: bool = False  # start a new run even if an interrupted run of the same config can be resumed
@@ -60,13 +62,15 @@ class Config:
         return self.data_dir or os.path.join(self.logdir, "eval_data")
 
     def hparams(self):
-        """The resolved settings as flat scalars, for the HParams dashboard and results.json."""
+        """The resolved settings as flat scalars, for the HParams dashboard and results.json, and
+        the identity of a run when it is resumed: the same settings on another device count
+        (strategy) are the same run."""
         values = dataclasses.asdict(self)
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
-        values.pop("fresh")
-        values.pop("data_dir")
+        for execution_detail in ("fresh", "data_dir", "strategy"):  # they do not change the results
+            values.pop(execution_detail)
         return values
 
     def validate(self):
@@ -105,6 +109,8 @@ class Config:
             raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
         if self.jit_compile not in JIT_CHOICES:
             raise ValueError(f"unknown jit_compile {self.jit_compile!r}; valid: {', '.join(JIT_CHOICES)}")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {self.strategy!r}; valid strategies: {', '.join(STRATEGIES)}")
         check_writable("logdir", self.logdir)
         check_writable("data_dir", self.resolved_data_dir)
 

@@ -9,7 +9,8 @@ again after an interruption (Ctrl-C or a kill) resumes the newest unfinished run
 the same settings from its last checkpoint; --fresh starts a new run instead.
 
 Exit status: 0 done, 2 bad input (nothing written), 3 training diverged (NaN or infinite
-loss; the logs so far are kept), 130 interrupted (resumable).
+loss; the logs so far are kept), 4 the strategy cannot train here (see trainer.distribute),
+130 interrupted (resumable).
 """
 
 import dataclasses
@@ -28,15 +29,22 @@ import tensorflow_datasets as tfds
 from absl import flags
 
 from data import TASKS, cli, pipeline
-from trainer import evaluate, probes, summaries
+from trainer import distribute, evaluate, probes, summaries
 from trainer.cells import CELLS
 from trainer.config import DISTANCE_MODES, JIT_CHOICES, OPTIMIZERS, Config
+from trainer.distribute import STRATEGIES
 from trainer.model import build_model, compile_model
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_FILE = "checkpoint.keras"
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
+EXIT_UNSUPPORTED = 4
+MULTI_WORKER_FIT_FAILURE = (
+    "Keras's model.fit failed under MultiWorkerMirroredStrategy: Keras 3 cannot reduce the first input batch "
+    "across workers (keras-team/keras#20585, which TensorFlow's own multi-worker Keras tutorial also hits); "
+    "on one machine use --strategy=mirrored"
+)
 
 
 class TrainingStopped(cli.Stop):
@@ -168,23 +176,18 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
 
 
 # ----------------------------------------------------------------------------- training
-def resolve_jit(config):
-    """auto -> off: XLA was slower for every recurrent layer on CPU in make bench."""
-    return config.jit_compile == "on"
-
-
-def initial_model(config):
+def initial_model(config, jit_compile=False):
     """The compiled model at initialisation: the same weights for the same config and seed."""
     keras.utils.set_random_seed(config.seed)
     model = build_model(config.task, config.cell, config.units, config.layers, config.embedding, config.dropout, config.seed)
-    return compile_model(model, config.task, config.optimizer, config.learning_rate, config.clipnorm, resolve_jit(config))
+    return compile_model(model, config.task, config.optimizer, config.learning_rate, config.clipnorm, jit_compile)
 
 
-def load_or_build_model(config, checkpoint_path):
+def load_or_build_model(config, checkpoint_path, jit_compile):
     """The checkpointed model (with its optimizer state) if there is one, else a new compiled model."""
     if os.path.exists(checkpoint_path):
         return keras.models.load_model(checkpoint_path), True
-    return initial_model(config), False
+    return initial_model(config, jit_compile), False
 
 
 def validation_dataset(config, splits):
@@ -206,10 +209,10 @@ def final_metrics(config, results):
     }
 
 
-def write_probes(config, model, summary_writer, run_name):
+def write_probes(config, model, summary_writer, run_name, data_dir):
     """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
     sequences at the training distance; written to TensorBoard, returned for results.json."""
-    examples = evaluate.load_split(config.task, config.distance, "test", config.resolved_data_dir)
+    examples = evaluate.load_split(config.task, config.distance, "test", data_dir)
     document, norms, gates = probes.probe_run(initial_model(config), model, config.task, config.distance, examples)
     summaries.write_gradient_probe(summary_writer, run_name, norms, config.steps)
     if gates is not None:
@@ -225,6 +228,12 @@ def train_and_evaluate(config, workdir):
     anything is written, and TrainingStopped if the loss diverges or the run is interrupted.
     """
     config.validate()
+    strategy = distribute.make_strategy(config.strategy)
+    jit_compile, jit_note = distribute.resolve_jit(config.strategy, config.jit_compile)
+    if jit_note:
+        print(jit_note, flush=True)
+    workdir = distribute.worker_directory(strategy, workdir)
+    data_dir = config.resolved_data_dir if distribute.is_chief(strategy) else os.path.join(workdir, "eval_data")
     tfds.disable_progress_bar()
     os.makedirs(workdir, exist_ok=True)
     hparams = config.hparams()
@@ -234,20 +243,24 @@ def train_and_evaluate(config, workdir):
     summary_writer = summaries.writer(workdir)
 
     checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
-    model, resumed = load_or_build_model(config, checkpoint_path)
+    with strategy.scope():
+        model, resumed = load_or_build_model(config, checkpoint_path, jit_compile)
     steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
     initial_epoch = int(model.optimizer.iterations.numpy()) // steps_per_epoch
     if resumed:
         print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
     else:
         summaries.write_run_start(summary_writer, run_name, hparams)
-        print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps; logs in {workdir}", flush=True)
+        replicas = f" on {strategy.num_replicas_in_sync} replicas" if strategy.num_replicas_in_sync > 1 else ""
+        print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
 
     eval_distances = config.resolved_eval_distances
-    validation = {d: evaluate.load_split(config.task, d, "validation", config.resolved_data_dir) for d in eval_distances}
+    validation = {d: evaluate.load_split(config.task, d, "validation", data_dir) for d in eval_distances}
     stream = pipeline.training_stream(
         config.task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch], attractors=config.attractors
     )
+    if config.strategy == "multi_worker":
+        stream = distribute.shard_by_data(stream)
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
@@ -274,6 +287,10 @@ def train_and_evaluate(config, workdir):
             shuffle=False,
             verbose=2,
         )
+    except ValueError as error:
+        if config.strategy == "multi_worker" and "PerReplica" in str(error):
+            raise TrainingStopped(MULTI_WORKER_FIT_FAILURE, EXIT_UNSUPPORTED) from None
+        raise
     except KeyboardInterrupt:
         tensorboard.on_train_end()  # flushes Keras's event files
         done = (int(model.optimizer.iterations.numpy()) // steps_per_epoch) * steps_per_epoch
@@ -292,12 +309,12 @@ def train_and_evaluate(config, workdir):
             EXIT_DIVERGED,
         )
 
-    test = {d: evaluate.load_split(config.task, d, "test", config.resolved_data_dir) for d in eval_distances}
+    test = {d: evaluate.load_split(config.task, d, "test", data_dir) for d in eval_distances}
     results = [evaluate.evaluate_examples(model, config.task, d, split) for d, split in test.items()]
     by_attractors = evaluate.pool_by_attractors(results)
     metrics = final_metrics(config, results)
     summaries.write_final(summary_writer, run_name, results, by_attractors, metrics, config.steps, config.distance)
-    probe_document = write_probes(config, model, summary_writer, run_name)
+    probe_document = write_probes(config, model, summary_writer, run_name, data_dir)
     summaries.write_results_json(workdir, hparams, results, by_attractors, metrics, config.steps, probe_document)
     print(summaries.distance_table(results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
@@ -331,6 +348,7 @@ def define_flags():
     flags.DEFINE_float("dropout", _DEFAULTS.dropout, "Input and recurrent dropout of the cell.")
     flags.DEFINE_integer("seed", _DEFAULTS.seed, "Seed of the weights and the training data.")
     flags.DEFINE_string("jit_compile", _DEFAULTS.jit_compile, f"XLA compilation: {', '.join(JIT_CHOICES)} (auto: off for recurrent layers, measured slower).")
+    flags.DEFINE_string("strategy", _DEFAULTS.strategy, f"tf.distribute strategy: {', '.join(STRATEGIES)} (batch_size is the global batch).")
     flags.DEFINE_string("logdir", _DEFAULTS.logdir, "TensorBoard log root; each run gets its own directory below it.")
     flags.DEFINE_string("data_dir", None, "Cache of the evaluation sets (default: <logdir>/eval_data).")
     flags.DEFINE_bool("fresh", False, "Start a new run even if an interrupted run with the same settings could be resumed.")

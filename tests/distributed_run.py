@@ -1,0 +1,64 @@
+"""Programs the distribution tests run in fresh processes (device settings must come before
+TensorFlow starts, and a multi-worker cluster needs one process per worker, all started
+together: MultiWorkerMirroredStrategy waits for its peers).
+
+    python tests/distributed_run.py mirrored LOGDIR   trains the same tiny run on one CPU device
+        and with MirroredStrategy on two logical CPU devices; prints {"default": [...],
+        "mirrored": [...], "replicas": n}, the per-epoch training losses of each
+    python tests/distributed_run.py construct -       builds MultiWorkerMirroredStrategy from
+        TF_CONFIG; prints {"replicas": n, "chief": bool, "worker_dir_is_run_dir": bool}
+"""
+
+import json
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import tensorflow as tf  # noqa: E402
+from tensorboard.backend.event_processing import event_accumulator  # noqa: E402
+
+from trainer import distribute  # noqa: E402
+from trainer.config import Config  # noqa: E402
+from trainer.train import train_and_evaluate  # noqa: E402
+
+
+def tiny_config(logdir, strategy):
+    return Config(task="agreement", cell="lstm", distance=3, units=8, embedding=4, batch_size=16, steps=6,
+                  eval_every=3, eval_distances=(3,), strategy=strategy, logdir=logdir, data_dir=os.path.join(logdir, "data"))
+
+
+def epoch_losses(run_dir):
+    """Keras's per-epoch training loss, read back from the run's train/ event files."""
+    if not os.path.isdir(os.path.join(run_dir, "train")):
+        return []
+    events = event_accumulator.EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    events.Reload()
+    return [float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors("epoch_loss")]
+
+
+def run(config, name):
+    workdir = os.path.join(config.logdir, name)
+    train_and_evaluate(config, workdir)
+    return workdir
+
+
+def main(mode, logdir):
+    if mode == "mirrored":
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        strategy = distribute.make_strategy("mirrored")
+        document = {"replicas": strategy.num_replicas_in_sync}
+        for name in ("default", "mirrored"):
+            document[name] = epoch_losses(run(tiny_config(logdir, name), name))
+    else:  # construct
+        strategy = distribute.make_strategy("multi_worker")
+        run_dir = os.path.join(tempfile.gettempdir(), "run")
+        document = {"replicas": strategy.num_replicas_in_sync, "chief": distribute.is_chief(strategy),
+                    "worker_dir_is_run_dir": distribute.worker_directory(strategy, run_dir) == run_dir}
+    print("RESULT " + json.dumps(document), flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
