@@ -14,20 +14,29 @@ from data import TASKS, cli, get_task
 from data.checks import check_positive_integer
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("task", "agreement", f"Task to show: one of {', '.join(sorted(TASKS))}.")
-flags.DEFINE_integer("distance", 8, "Dependency distance (>= 1).")
-flags.DEFINE_integer("attractors", None, "Agreement only: exact number of attractors (default: left to chance).")
-flags.DEFINE_integer("count", 5, "How many examples to print (>= 1).")
-flags.DEFINE_integer("seed", 0, "Seed of the generator.")
+
+
+def define_flags():
+    """Defines the command-line flags (only when run as a program, so importing stays free of flags)."""
+    flags.DEFINE_string("task", "agreement", f"Task to show: one of {', '.join(sorted(TASKS))}.")
+    flags.DEFINE_integer("distance", 8, "Dependency distance (>= 1).")
+    flags.DEFINE_integer("attractors", None, "Agreement only: exact number of attractors (default: left to chance).")
+    flags.DEFINE_integer("count", 5, "How many examples to print (>= 1).")
+    flags.DEFINE_integer("seed", 0, "Seed of the generator.")
+
+
+def examples_text(task_name, distance, count=5, seed=0, attractors=None):
+    """count examples of a task at distance, as a person reads them, one block per example."""
+    task = get_task(task_name)
+    check_positive_integer("count", count)
+    batch = task.batch(np.random.default_rng(seed), count, distance, attractors=attractors)
+    return "\n".join(task.describe(batch, index) for index in range(count))
 
 
 def main():
-    task = get_task(FLAGS.task)
-    check_positive_integer("count", FLAGS.count)
-    batch = task.batch(np.random.default_rng(FLAGS.seed), FLAGS.count, FLAGS.distance, attractors=FLAGS.attractors)
-    for index in range(FLAGS.count):
-        print(task.describe(batch, index))
+    print(examples_text(FLAGS.task, FLAGS.distance, FLAGS.count, FLAGS.seed, FLAGS.attractors))
 
 
 if __name__ == "__main__":
+    define_flags()
     cli.run(main)
