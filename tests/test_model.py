@@ -1,3 +1,7 @@
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -5,6 +9,8 @@ import pytest
 from data import TASKS
 from trainer.cells import CELLS
 from trainer.model import build_model, compile_model, recall_accuracy
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize("task", ["copy", "agreement"])
@@ -40,3 +46,14 @@ def test_compiled_model_round_trips_with_its_optimizer_state(tmp_path, rng, task
     np.testing.assert_allclose(loaded.predict(batch["inputs"], verbose=0), model.predict(batch["inputs"], verbose=0), atol=1e-6)
     assert [m.name for m in loaded.metrics][-1] in ("compile_metrics", "accuracy")
     assert "accuracy" in loaded.evaluate(batch["inputs"], batch["targets"], return_dict=True, verbose=0)
+
+
+def test_load_model_needs_no_other_import(tmp_path):
+    """A run's checkpoint loads in a fresh process that imports only trainer.model."""
+    path = str(tmp_path / "checkpoint.keras")
+    compile_model(build_model("copy", "lstm", 4), "copy").save(path)
+    code = f"from trainer.model import load_model; print(load_model({path!r}).name)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "copy_lstm"

@@ -57,3 +57,9 @@ def compile_model(model, task_name, optimizer="adam", learning_rate=1e-3, clipno
         metrics = [keras.metrics.BinaryAccuracy(name="accuracy", threshold=0.0)]
     model.compile(optimizer=OPTIMIZERS[optimizer](**options), loss=loss, metrics=metrics, jit_compile=jit_compile)
     return model
+
+
+def load_model(path):
+    """A model saved by a run (checkpoint.keras), with its optimizer state. Importing this module
+    registers what loading needs: the cells and recall_accuracy."""
+    return keras.models.load_model(path)

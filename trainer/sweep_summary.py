@@ -18,11 +18,11 @@ write_summary(outcomes, summary_dir) writes, from the runs' results.json and che
 import csv
 import os
 
-import keras
 import tensorflow as tf
 
 from data import get_task
 from trainer import evaluate, probes, summaries
+from trainer.model import load_model
 
 CSV_FILE = "results.csv"
 TABLE_FILE = "summary.md"
@@ -105,7 +105,7 @@ def gradient_table(outcomes):
 
 def trained_gates(config, run_dir):
     """Gates of the run's trained model on the first test sequence at its distance: {gate: [T, u]}."""
-    model = keras.models.load_model(os.path.join(run_dir, "checkpoint.keras"))
+    model = load_model(os.path.join(run_dir, "checkpoint.keras"))
     examples = evaluate.load_split(config.task, config.distance, "test", config.resolved_data_dir)
     return {name: values[0] for name, values in probes.gate_activations(model, examples["inputs"][:1]).items()}
 

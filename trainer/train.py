@@ -33,7 +33,7 @@ from trainer import distribute, evaluate, probes, summaries
 from trainer.cells import CELLS
 from trainer.config import DISTANCE_MODES, JIT_CHOICES, OPTIMIZERS, Config
 from trainer.distribute import STRATEGIES
-from trainer.model import build_model, compile_model
+from trainer.model import build_model, compile_model, load_model
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_FILE = "checkpoint.keras"
@@ -186,7 +186,7 @@ def initial_model(config, jit_compile=False):
 def load_or_build_model(config, checkpoint_path, jit_compile):
     """The checkpointed model (with its optimizer state) if there is one, else a new compiled model."""
     if os.path.exists(checkpoint_path):
-        return keras.models.load_model(checkpoint_path), True
+        return load_model(checkpoint_path), True
     return initial_model(config, jit_compile), False
 
 
