@@ -15,7 +15,6 @@ in training to make it easy.
 """
 
 import dataclasses
-import glob
 import json
 import os
 import time
@@ -23,11 +22,11 @@ from typing import Dict, Tuple
 
 from absl import flags
 
-from data import TASKS, cli, copy_memory
+from data import TASKS, cli, copy_memory, get_task
 from trainer import summaries, sweep_summary
-from trainer.cells import CELLS
+from trainer.cells import CELLS, get_cell
 from trainer.config import DISTANCE_MODES, Config
-from trainer.train import CONFIG_FILE, EXIT_DIVERGED, TrainingStopped, run_directory, run_name_prefix, train_and_evaluate
+from trainer.train import EXIT_DIVERGED, TrainingStopped, finished_run, run_directory, train_and_evaluate
 
 STUDY_CELLS = ("rnn", "relu_rnn", "additive", "ungated_lstm", "lstm", "gru")
 
@@ -71,22 +70,16 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
 
     distances (if given) replaces every task's distances; a ValueError names the first bad value.
     """
-    cells = tuple(cells or preset.cells)
-    tasks = tuple(tasks or preset.distances)
-    for cell in cells:
-        if cell not in CELLS:
-            raise ValueError(f"unknown cell {cell!r}; valid cells: {', '.join(CELLS)}")
-    for task in tasks:
-        if task not in TASKS:
-            raise ValueError(f"unknown task {task!r}; valid tasks: {', '.join(sorted(TASKS))}")
+    cells = tuple(get_cell(cell).name for cell in cells or preset.cells)  # unknown names fail before any training
+    tasks = tuple(get_task(task).name for task in tasks or preset.distances)
     configs = []
     for task in tasks:
         for cell in cells:
             for distance in distances or preset.distances[task]:
                 config = Config(
                     task=task, cell=cell, distance=distance, distance_mode=distance_mode,
-                    eval_distances=None, units=units or preset.units, batch_size=preset.batch_size,
-                    steps=steps or preset.steps[task],
+                    eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
+                    steps=preset.steps[task] if steps is None else steps,
                     eval_every=preset.eval_every, learning_rate=preset.learning_rate[task], seed=seed, logdir=logdir,
                 )
                 if config.steps % config.eval_every:
@@ -94,17 +87,6 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                 config.validate()
                 configs.append(config)
     return configs
-
-
-def finished_run(config):
-    """The newest run directory of config that finished (has results.json), or None."""
-    for candidate in sorted(glob.glob(os.path.join(config.logdir, run_name_prefix(config) + "-*")), reverse=True):
-        config_path = os.path.join(candidate, CONFIG_FILE)
-        if os.path.isfile(os.path.join(candidate, summaries.RESULTS_FILE)) and os.path.isfile(config_path):
-            with open(config_path) as f:
-                if json.load(f) == config.hparams():
-                    return candidate
-    return None
 
 
 def relative_cost(config):
@@ -179,9 +161,6 @@ def define_flags():
 def main():
     if FLAGS.preset not in PRESETS:
         raise ValueError(f"unknown preset {FLAGS.preset!r}; valid presets: {', '.join(PRESETS)}")
-    for name in ("steps", "units"):
-        if FLAGS[name].value is not None and FLAGS[name].value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {FLAGS[name].value}")
     sweep_dir = FLAGS.logdir or os.path.join("logs", f"sweep-{FLAGS.preset}")
     configs = grid(
         PRESETS[FLAGS.preset], sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,

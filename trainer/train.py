@@ -56,27 +56,39 @@ def run_name_prefix(config):
     return f"{config.task}-{config.cell}-d{config.distance}-s{config.seed}"
 
 
+def runs_with_settings(config, finished):
+    """Run directories of config's settings (same config.json), newest first: those that
+    finished (have results.json) if finished, else those that did not."""
+    prefix = os.path.join(config.logdir, run_name_prefix(config))
+    for candidate in sorted(glob.glob(prefix + "-*"), reverse=True):
+        config_path = os.path.join(candidate, CONFIG_FILE)
+        if not os.path.isfile(config_path):
+            continue
+        if os.path.exists(os.path.join(candidate, summaries.RESULTS_FILE)) != finished:
+            continue
+        with open(config_path) as f:
+            if json.load(f) == config.hparams():
+                yield candidate
+
+
+def finished_run(config):
+    """The newest run directory of config's settings that finished, or None."""
+    return next(runs_with_settings(config, finished=True), None)
+
+
 def run_directory(config):
     """The newest unfinished run of the same settings (to resume it), else a new directory name."""
-    prefix = os.path.join(config.logdir, run_name_prefix(config))
     if not config.fresh:
-        for candidate in sorted(glob.glob(prefix + "-*"), reverse=True):
-            if is_resumable(candidate, config):
-                return candidate
+        unfinished = next(runs_with_settings(config, finished=False), None)
+        if unfinished:
+            return unfinished
+    prefix = os.path.join(config.logdir, run_name_prefix(config))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     directory, suffix = f"{prefix}-{stamp}", 1
     while os.path.exists(directory):
         suffix += 1
         directory = f"{prefix}-{stamp}-{suffix}"
     return directory
-
-
-def is_resumable(directory, config):
-    config_path = os.path.join(directory, CONFIG_FILE)
-    if not os.path.isfile(config_path) or os.path.exists(os.path.join(directory, summaries.RESULTS_FILE)):
-        return False
-    with open(config_path) as f:
-        return json.load(f) == config.hparams()
 
 
 # ----------------------------------------------------------------------------- callbacks
