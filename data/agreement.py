@@ -1,14 +1,32 @@
 """The subject-verb agreement task (the number-prediction setting of Linzen, Dupoux &
 Goldberg, 2016), generated from a small English grammar.
 
-This module owns the lexicon, the grammar, the batch generator and decode().
+This module owns the lexicon, the grammar, the batch generator, decode(), the task's
+shortcut heuristics and its Task (TASK).
 
-A sentence is "the SUBJECT <d - 1 words> VERB". The model reads the prefix up to, not
-including, the main verb and predicts the verb's number: 0 singular, 1 plural. The
-distance d = index(verb) - index(subject) is exact, so every prefix has d + 1 words.
+A sentence is "[PREAMBLE] the SUBJECT <d - 1 words> VERB". The model reads the prefix up
+to, not including, the main verb and predicts the verb's number: 0 singular, 1 plural. The
+distance d = index(verb) - index(subject) is exact.
 
-The d - 1 intervening words are a sequence of constituents, each holding one noun,
-followed by an optional adverb phrase:
+The preamble puts the subject at a varying position, after other nouns, so that neither
+the first noun nor the word at any fixed position gives the label away. Its kinds:
+
+    none                                          "the dog ..."
+    a bare adverb and comma                       "yesterday , the dog ..."
+    fronted prepositional phrase(s) and comma     "near the old lakes , the dog ..."
+    reported speech                               "the guards said that the dog ..."
+    an adverbial clause and comma                 "while the cat slept , the dog ..."
+
+The last three may hold a second noun in a prepositional phrase ("the guards near the lake
+said that") and may follow a bare adverb ("yesterday , near the lakes ,"); reported speech
+and clauses may hold an adverb ("the guards often said that", "while the cat slept quietly ,"). Preamble nouns
+take either number with probability 1/2, independently of the subject; preamble verbs are
+in the past tense, which English does not mark for number. A preamble has at most
+MAX_PREAMBLE words, and every input row has d + 1 + MAX_PREAMBLE ids: the sentence from
+id 0 on, then padding (id 0), which the model masks.
+
+The d - 1 words between subject and verb are a sequence of constituents, each holding one
+noun, followed by an optional adverb phrase:
 
     prepositional phrase        P the [ADJ] NOUN             "near the old trees"
     object relative clause      that the [ADJ] NOUN VERB     "that the cats like"
@@ -17,19 +35,23 @@ followed by an optional adverb phrase:
 
 Inside an object relative clause the embedded verb is in the present tense and agrees
 with its own subject (the embedded noun); subject relative clauses use the past tense,
-which English does not mark for number, so no embedded verb gives the answer away.
+so no embedded verb gives the answer away.
 
-An attractor is an intervening noun whose number differs from the subject's. With
-attractors=k exactly k of the intervening nouns are attractors and the others agree
-with the subject; at most (d - 1) // 3 nouns fit in d - 1 words, since the shortest
-constituent is three words. With attractors=None each intervening noun takes either
-number with probability 1/2. Labels are exactly balanced within a batch (the odd one
-out of an odd batch is a coin flip) and drawn independently of distance and attractors.
+An attractor is a noun between subject and verb whose number differs from the subject's;
+preamble nouns are not attractors (they are counted apart). With attractors=k exactly k
+of the intervening nouns are attractors and the others agree with the subject; at most
+(d - 1) // 3 nouns fit in d - 1 words, since the shortest constituent is three words.
+With attractors=None each intervening noun takes either number with probability 1/2.
+Labels are exactly balanced within a batch (the odd one out of an odd batch is a coin
+flip) and drawn independently of distance, attractors and preamble.
 """
 
 import numpy as np
 
-from data.checks import check_batch_size, check_distance, check_in_range
+from common.checks import check_batch_size, check_distance, check_in_range
+from data.baselines import constant_class, position_lookup
+from data.model_io import Decision, Tokens
+from data.task import Baseline, Breakdown, Task
 
 # ----------------------------------------------------------------------------- lexicon
 PAD = "<pad>"
@@ -87,6 +109,13 @@ ANIMATE_ADJECTIVES = (
 INTENSIFIERS = ("very", "quite")
 GRADABLE_ADVERBS = ("often", "rarely", "quietly", "quickly", "slowly", "happily")
 OTHER_ADVERBS = ("never", "always", "usually", "sometimes", "probably", "certainly", "suddenly", "finally")
+# Preamble words: sentence adverbs, verbs of saying and intransitive verbs in the past tense
+# (no number marking), subordinating conjunctions, and the comma.
+COMMA = ","
+SENTENCE_ADVERBS = ("yesterday", "today", "meanwhile", "afterwards", "fortunately", "apparently")
+SAY_VERBS = ("said", "thought", "believed", "claimed", "noticed", "heard")
+SUBORDINATORS = ("while", "when", "after", "before", "because", "although")
+PAST_INTRANSITIVE = ("slept", "laughed", "waited", "smiled", "arrived", "left", "shouted", "danced")
 
 VOCAB = (
     (PAD, DETERMINER, RELATIVISER)
@@ -94,6 +123,7 @@ VOCAB = (
     + tuple(w for pair in AGENT_NOUNS + THING_NOUNS for w in pair)
     + tuple(w for forms in TRANSITIVE_VERBS for w in forms)
     + tuple(w for pair in MAIN_VERBS for w in pair)
+    + (COMMA,) + SENTENCE_ADVERBS + SAY_VERBS + SUBORDINATORS + PAST_INTRANSITIVE
 )
 WORD_ID = {word: i for i, word in enumerate(VOCAB)}
 assert len(WORD_ID) == len(VOCAB), "a word appears twice in the lexicon"
@@ -119,7 +149,15 @@ _ANY_ADJECTIVES = _ids(ADJECTIVES + ANIMATE_ADJECTIVES)
 _INTENSIFIERS = _ids(INTENSIFIERS)
 _GRADABLE = _ids(GRADABLE_ADVERBS)
 _ADVERBS = _ids(GRADABLE_ADVERBS + OTHER_ADVERBS)
-_THE, _THAT = WORD_ID[DETERMINER], WORD_ID[RELATIVISER]
+_OTHER_ADVERBS = _ids(OTHER_ADVERBS)
+_THE, _THAT, _COMMA = WORD_ID[DETERMINER], WORD_ID[RELATIVISER], WORD_ID[COMMA]
+_SENTENCE_ADVERBS = _ids(SENTENCE_ADVERBS)
+_SAY = _ids(SAY_VERBS)
+_SUBORDINATORS = _ids(SUBORDINATORS)
+_PAST_INTRANSITIVE = _ids(PAST_INTRANSITIVE)
+# Number of each word id: 0 singular noun, 1 plural noun, -1 not a noun.
+NOUN_NUMBER = np.full(VOCAB_SIZE, -1, dtype=np.int32)
+NOUN_NUMBER[_ALL_NOUNS[:, 0]], NOUN_NUMBER[_ALL_NOUNS[:, 1]] = SINGULAR, PLURAL
 
 SHORTEST_CONSTITUENT = 3  # "P the N"
 LONGEST_CONSTITUENT = 5  # "that the ADJ N V" or "that V-ed the ADJ N"
@@ -180,31 +218,11 @@ def _plan_lengths(rng, batch_size, between, min_nouns):
     return adverb_words, nouns, clauses, extra - clauses
 
 
-def generate(rng, batch_size, distance, attractors=None):
-    """A batch of agreement prefixes, all at one distance.
-
-    Args:
-      rng: np.random.Generator, the only source of randomness.
-      batch_size: number of sentences B >= 1.
-      distance: d >= 1, index(main verb) - index(subject noun).
-      attractors: None (each intervening noun's number is a coin flip) or the exact number
-        of intervening nouns whose number differs from the subject's, 0..(d - 1) // 3.
-
-    Returns:
-      dict with
-        inputs:   int32 [B, d + 1], word ids of "the SUBJECT <d - 1 words>";
-        targets:  int32 [B], the main verb's number (0 singular, 1 plural);
-        distance: int32 [B], d for every row;
-        attractors: int32 [B], how many intervening nouns differ in number from the subject;
-        nearest_is_attractor: bool [B], whether the last noun before the verb is an attractor;
-        verb:     int32 [B], the main verb in its correct form, to print whole sentences.
-    """
-    check_batch_size(batch_size)
-    check_distance(distance)
-    check_attractors(attractors, distance)
+def _core(rng, labels, distance, attractors):
+    """"the SUBJECT <d - 1 words>" for each label: (ids [B, d + 1], attractors [B], nearest_is_attractor [B])."""
+    batch_size = len(labels)
     between = distance - 1
     rows = np.arange(batch_size)[:, None]
-    labels = _balanced_labels(rng, batch_size)
 
     adverb_words, nouns, clauses, adjectives = _plan_lengths(rng, batch_size, between, attractors or 0)
     width = max(int(nouns.max()), 1)  # constituent slots [B, N]; slot c < n[b] is used
@@ -224,46 +242,172 @@ def generate(rng, batch_size, distance, attractors=None):
     start = 2 + np.cumsum(lengths, axis=1) - lengths
     noun_pos = start + 2 + is_subject_clause + has_adjective
 
-    inputs = np.zeros((batch_size, distance + 1), dtype=np.int32)
-    inputs[:, 0] = _THE
-    inputs[:, 1] = _AGENTS[rng.integers(len(_AGENTS), size=batch_size), labels]
+    core = np.zeros((batch_size, distance + 1), dtype=np.int32)
+    core[:, 0] = _THE
+    core[:, 1] = _AGENTS[rng.integers(len(_AGENTS), size=batch_size), labels]
 
     def place(mask, positions, words):
-        inputs[np.broadcast_to(rows, mask.shape)[mask], positions[mask]] = words[mask]
+        core[np.broadcast_to(rows, mask.shape)[mask], positions[mask]] = words[mask]
 
     shape = (batch_size, width)
     place(used & ~is_clause, start, _PREPOSITIONS[rng.integers(len(_PREPOSITIONS), size=shape)])
     place(is_clause, start, np.full(shape, _THAT))
     place(used, noun_pos - 1 - has_adjective, np.full(shape, _THE))
     agent_nouns = _AGENTS[rng.integers(len(_AGENTS), size=shape), noun_number]
-    any_noun_index = rng.integers(len(_ALL_NOUNS), size=shape)
-    place(used, noun_pos, np.where(is_clause, agent_nouns, _ALL_NOUNS[any_noun_index, noun_number]))
-    is_animate = is_clause | (any_noun_index < len(_AGENTS))
-    adjective = np.where(
-        is_animate,
-        _ANY_ADJECTIVES[rng.integers(len(_ANY_ADJECTIVES), size=shape)],
-        _ADJECTIVES[rng.integers(len(_ADJECTIVES), size=shape)],
-    )
+    any_nouns = _noun_phrases(rng, shape, noun_number)
+    place(used, noun_pos, np.where(is_clause, agent_nouns, any_nouns.nouns))
+    adjective = np.where(is_clause, _ANY_ADJECTIVES[rng.integers(len(_ANY_ADJECTIVES), size=shape)], any_nouns.adjectives)
     place(has_adjective.astype(bool), noun_pos - 1, adjective)
     verbs = rng.integers(len(_TRANSITIVE), size=shape)
     place(is_object_clause, noun_pos + 1, _TRANSITIVE[verbs, noun_number])
     place(is_subject_clause, start + 1, _TRANSITIVE[verbs, 2])
 
     single = adverb_words == 1
-    inputs[single, distance] = _ADVERBS[rng.integers(len(_ADVERBS), size=int(single.sum()))]
+    core[single, distance] = _ADVERBS[rng.integers(len(_ADVERBS), size=int(single.sum()))]
     double = adverb_words == 2
-    inputs[double, distance - 1] = _INTENSIFIERS[rng.integers(len(_INTENSIFIERS), size=int(double.sum()))]
-    inputs[double, distance] = _GRADABLE[rng.integers(len(_GRADABLE), size=int(double.sum()))]
+    core[double, distance - 1] = _INTENSIFIERS[rng.integers(len(_INTENSIFIERS), size=int(double.sum()))]
+    core[double, distance] = _GRADABLE[rng.integers(len(_GRADABLE), size=int(double.sum()))]
 
     last_noun = np.maximum(nouns - 1, 0)
+    nearest = (nouns > 0) & is_attractor[np.arange(batch_size), last_noun]
+    return core, is_attractor.sum(axis=1).astype(np.int32), nearest
+
+
+class _NounPhrases:
+    """Nouns of any kind (animate or not) of the given numbers, with an adjective that suits each."""
+
+    def __init__(self, nouns, adjectives):
+        self.nouns, self.adjectives = nouns, adjectives
+
+
+def _noun_phrases(rng, shape, numbers, animate_only=False):
+    lexeme = rng.integers(len(_AGENTS) if animate_only else len(_ALL_NOUNS), size=shape)
+    nouns = _ALL_NOUNS[lexeme, numbers]
+    adjectives = np.where(
+        lexeme < len(_AGENTS),
+        _ANY_ADJECTIVES[rng.integers(len(_ANY_ADJECTIVES), size=shape)],
+        _ADJECTIVES[rng.integers(len(_ADJECTIVES), size=shape)],
+    )
+    return _NounPhrases(nouns, adjectives)
+
+
+# Preamble kinds and how often each is drawn. The weights keep the share of sentences whose
+# subject is the first noun at 0.15 and spread the subject's position over 1..14 (no position
+# holds more than 16% of subjects), so that the first-noun heuristic and the best
+# single-position lookup stay near 0.58 over distances 1..30 (make preview EXTRA=--shortcuts
+# measures them; tests/test_agreement.py bounds them at 0.6).
+NO_PREAMBLE, BARE_ADVERB, FRONTED_PP, REPORTED, CLAUSE = range(5)
+PREAMBLE_KINDS = ("none", "bare adverb", "fronted prepositional phrase", "reported speech", "adverbial clause")
+PREAMBLE_WEIGHTS = (0.08, 0.07, 0.29, 0.28, 0.28)
+ADVERB_BEFORE = 0.4  # chance that a bare adverb and comma come first, before the other kinds
+SECOND_NOUN = 0.3  # chance of a second noun in a prepositional phrase within the preamble
+ADJECTIVE = 0.5  # chance of an adjective before each preamble noun
+ADVERB_INSIDE = 0.4  # chance of an adverb in reported speech ("often said") or a clause ("slept quietly")
+MAX_PREAMBLE = 13  # words: "yesterday , while the old cat near the tall trees slept quietly ,"
+
+
+def _preamble(rng, labels):
+    """Sentence-initial material: (ids [B, MAX_PREAMBLE] padded with 0, length [B],
+    nouns [B], any noun disagreeing with the label [B])."""
+    batch_size = len(labels)
+    kind = rng.choice(len(PREAMBLE_WEIGHTS), size=batch_size, p=PREAMBLE_WEIGHTS)
+    has_noun = kind >= FRONTED_PP
+    prefix = (kind == BARE_ADVERB) | (has_noun & (rng.random(batch_size) < ADVERB_BEFORE))
+    second = has_noun & (rng.random(batch_size) < SECOND_NOUN)
+    numbers = (rng.random((batch_size, 2)) < 0.5).astype(np.int64)
+    first = _noun_phrases(rng, batch_size, numbers[:, 0], animate_only=False)
+    agent = _noun_phrases(rng, batch_size, numbers[:, 0], animate_only=True)
+    first_is_agent = (kind == REPORTED) | (kind == CLAUSE)  # the subject of "said" or "slept"
+    first_noun = np.where(first_is_agent, agent.nouns, first.nouns)
+    first_adjective = np.where(first_is_agent, agent.adjectives, first.adjectives)
+    other = _noun_phrases(rng, batch_size, numbers[:, 1])
+    the = np.full(batch_size, _THE)
+
+    def pick(words):
+        return words[rng.integers(len(words), size=batch_size)]
+
+    # Every slot a preamble can use, in sentence order, and which sentences use it.
+    slots = [
+        (pick(_SENTENCE_ADVERBS), prefix),
+        (np.full(batch_size, _COMMA), prefix),
+        (pick(_PREPOSITIONS), kind == FRONTED_PP),
+        (pick(_SUBORDINATORS), kind == CLAUSE),
+        (the, has_noun),
+        (first_adjective, has_noun & (rng.random(batch_size) < ADJECTIVE)),
+        (first_noun, has_noun),
+        (pick(_PREPOSITIONS), second),
+        (the, second),
+        (other.adjectives, second & (rng.random(batch_size) < ADJECTIVE)),
+        (other.nouns, second),
+        (pick(_OTHER_ADVERBS), (kind == REPORTED) & (rng.random(batch_size) < ADVERB_INSIDE)),
+        (pick(_SAY), kind == REPORTED),
+        (np.full(batch_size, _THAT), kind == REPORTED),
+        (pick(_PAST_INTRANSITIVE), kind == CLAUSE),
+        (pick(_GRADABLE), (kind == CLAUSE) & (rng.random(batch_size) < ADVERB_INSIDE)),
+        (np.full(batch_size, _COMMA), (kind == FRONTED_PP) | (kind == CLAUSE)),
+    ]
+    words = np.stack([w for w, _ in slots], axis=1)
+    used = np.stack([u for _, u in slots], axis=1)
+    order = np.argsort(~used, axis=1, kind="stable")  # used slots first, in sentence order
+    length = used.sum(axis=1)
+    compact = np.take_along_axis(words, order, axis=1)[:, :MAX_PREAMBLE]
+    compact = np.where(np.arange(MAX_PREAMBLE)[None, :] < length[:, None], compact, 0).astype(np.int32)
+    noun_count = has_noun.astype(np.int32) + second
+    disagrees = (has_noun & (numbers[:, 0] != labels)) | (second & (numbers[:, 1] != labels))
+    return compact, length, noun_count.astype(np.int32), disagrees
+
+
+def generate(rng, batch_size, distance, attractors=None):
+    """A batch of agreement prefixes, all at one distance.
+
+    Args:
+      rng: np.random.Generator, the only source of randomness.
+      batch_size: number of sentences B >= 1.
+      distance: d >= 1, index(main verb) - index(subject noun).
+      attractors: None (each intervening noun's number is a coin flip) or the exact number
+        of intervening nouns whose number differs from the subject's, 0..(d - 1) // 3.
+
+    Returns:
+      dict with
+        inputs:   int32 [B, d + 1 + MAX_PREAMBLE], word ids of "[preamble] the SUBJECT
+                  <d - 1 words>", then padding (0);
+        targets:  int32 [B], the main verb's number (0 singular, 1 plural);
+        distance: int32 [B], d for every row;
+        attractors: int32 [B], how many intervening nouns differ in number from the subject;
+        nearest_is_attractor: bool [B], whether the last noun before the verb is an attractor;
+        preamble_nouns: int32 [B], nouns in the preamble (0, 1 or 2);
+        preamble_disagrees: bool [B], whether a preamble noun differs in number from the subject;
+        subject_position: int32 [B], index of the subject noun (the preamble's length + 1);
+        verb:     int32 [B], the main verb in its correct form, to print whole sentences.
+    """
+    check_batch_size(batch_size)
+    check_distance(distance)
+    check_attractors(attractors, distance)
+    labels = _balanced_labels(rng, batch_size)
+    core, attractor_counts, nearest = _core(rng, labels, distance, attractors)
+    preamble, preamble_length, preamble_nouns, preamble_disagrees = _preamble(rng, labels)
+
+    inputs = np.zeros((batch_size, MAX_PREAMBLE + distance + 1), dtype=np.int32)
+    inputs[:, :MAX_PREAMBLE] = preamble
+    columns = preamble_length[:, None] + np.arange(distance + 1)[None, :]
+    inputs[np.arange(batch_size)[:, None], columns] = core
     return {
         "inputs": inputs,
         "targets": labels,
         "distance": np.full(batch_size, distance, dtype=np.int32),
-        "attractors": is_attractor.sum(axis=1).astype(np.int32),
-        "nearest_is_attractor": (nouns > 0) & is_attractor[np.arange(batch_size), last_noun],
+        "attractors": attractor_counts,
+        "nearest_is_attractor": nearest,
+        "preamble_nouns": preamble_nouns,
+        "preamble_disagrees": preamble_disagrees,
+        "subject_position": (preamble_length + 1).astype(np.int32),
         "verb": _MAIN[rng.integers(len(_MAIN), size=batch_size), labels],
     }
+
+
+def sequence_length(distance):
+    """Ids per input row at a distance: d + 1 words of the sentence proper, and room for a preamble."""
+    check_distance(distance)
+    return distance + 1 + MAX_PREAMBLE
 
 
 # ----------------------------------------------------------------------------- reading
@@ -279,8 +423,73 @@ def describe(batch, index):
     """A readable line for one example of a batch: the sentence, its label and metadata."""
     attractors = int(batch["attractors"][index])
     nearest = "an attractor" if batch["nearest_is_attractor"][index] else "not an attractor"
+    nouns = int(batch["preamble_nouns"][index])
+    preamble = "no preamble noun" if not nouns else (
+        f"{nouns} preamble noun{'s' * (nouns > 1)}, " + ("one disagrees" if batch["preamble_disagrees"][index] else "agreeing"))
     return (
         f"{decode(batch['inputs'][index])} [{VOCAB[batch['verb'][index]]}]\n"
         f"  label {NUMBER_NAMES[batch['targets'][index]]}, distance {int(batch['distance'][index])}, "
-        f"attractors {attractors}, nearest noun {nearest}"
+        f"attractors {attractors}, nearest noun {nearest}, {preamble}"
     )
+
+
+def phase_markers(batch, index):
+    """The subject and the last word before the verb: [(subject position, "subject"), (last, "verb next")]."""
+    subject = int(batch["subject_position"][index])
+    return [(subject, "subject"), (subject + int(batch["distance"][index]) - 1, "verb next")]
+
+
+# ----------------------------------------------------------------------------- shortcuts
+def _noun_heuristic(choose):
+    """A Baseline.measure from choose(numbers [B, T] with -1 for non-nouns) -> predicted labels [B]."""
+
+    def measure(fit, batches):
+        del fit
+        return np.concatenate([choose(NOUN_NUMBER[b["inputs"]]) == b["targets"] for b in batches]), ""
+
+    return measure
+
+
+def _first_noun(numbers):
+    return numbers[np.arange(len(numbers)), np.argmax(numbers >= 0, axis=1)]
+
+
+def _last_noun(numbers):
+    last = numbers.shape[1] - 1 - np.argmax((numbers >= 0)[:, ::-1], axis=1)
+    return numbers[np.arange(len(numbers)), last]
+
+
+def _majority_of_nouns(numbers):
+    plural, singular = (numbers == PLURAL).sum(axis=1), (numbers == SINGULAR).sum(axis=1)
+    return (plural > singular).astype(np.int32)  # a tie counts as singular
+
+
+TASK = Task(
+    name="agreement",
+    summary="subject-verb agreement: the main verb's number, d words after its subject",
+    generate=generate,
+    describe=describe,
+    inputs=Tokens(VOCAB_SIZE, padded=True),
+    objective=Decision(),
+    chance_accuracy=CHANCE_ACCURACY,
+    baseline_loss=lambda distance: float(np.log(2)),
+    baseline_loss_name="memoryless loss: log 2, the logistic loss of guessing",
+    sequence_length=sequence_length,
+    phase_markers=phase_markers,
+    options=("attractors",),
+    breakdowns=(
+        Breakdown("attractors", "attractors between subject and verb", lambda e: e["attractors"]),
+        Breakdown("nearest_noun", "the noun nearest the verb", lambda e: e["nearest_is_attractor"].astype(np.int32),
+                  label=lambda c: ("agrees", "is an attractor")[c], ordered=False),
+        Breakdown("preamble", "nouns in the preamble",
+                  lambda e: np.where(e["preamble_nouns"] == 0, 0, 1 + e["preamble_disagrees"]).astype(np.int32),
+                  label=lambda c: ("none", "all agree", "one disagrees")[c], ordered=False),
+    ),
+    baselines=(
+        Baseline("word -> label lookup at the best single position", position_lookup),
+        Baseline("number of the first noun", _noun_heuristic(_first_noun)),
+        Baseline("number of the last noun", _noun_heuristic(_last_noun)),
+        Baseline("number of most nouns (ties singular)", _noun_heuristic(_majority_of_nouns)),
+        Baseline("always singular", lambda fit, batches: constant_class(SINGULAR, fit, batches)),
+    ),
+)

@@ -1,7 +1,7 @@
 """The copy-memory task (the layout of Arjovsky, Shah & Bengio, 2016).
 
 This module owns the task's alphabet, its sequence layout, the positions where the
-model must recall, and the loss of a model that remembers nothing.
+model must recall, the loss of a model that remembers nothing, and its Task (TASK).
 
 Alphabet of 10 symbols: 0 blank, 1..8 data, 9 delimiter. For a distance T >= 1 a
 sequence has T + 20 steps:
@@ -19,7 +19,9 @@ import math
 
 import numpy as np
 
-from data.checks import check_batch_size, check_distance
+from common.checks import check_batch_size, check_distance
+from data.model_io import StepClasses, Tokens
+from data.task import Baseline, Task
 
 BLANK = 0
 DELIMITER = 9
@@ -103,3 +105,41 @@ def describe(batch, index):
         f"  target  {''.join(glyphs[targets])}\n"
         f"  recall  {''.join(glyphs[targets[mask]])} (steps {np.flatnonzero(mask)[0]}..{len(mask) - 1})"
     )
+
+
+def phase_markers(batch, index):
+    """Where the delay and the recall begin in one sequence: [(10, "delay"), (T + 10, "recall")]."""
+    distance = int(batch["distance"][index])
+    return [(MEMORY_LENGTH, "delay"), (distance + MEMORY_LENGTH, "recall")]
+
+
+def same_symbol_everywhere(fit, batches):
+    """Memoryless: the data symbol seen most often at the recall positions of fit, at every one."""
+    recalled = np.concatenate([b["targets"][:, -MEMORY_LENGTH:] for b in fit])
+    symbol = np.bincount(recalled.ravel(), minlength=NUM_CLASSES).argmax()
+    return np.concatenate([b["targets"][:, -MEMORY_LENGTH:] == symbol for b in batches]), f"symbol {symbol}"
+
+
+def blanks_everywhere(fit, batches):
+    """Predicts blank at every step: all-positions accuracy near 1, recall accuracy 0."""
+    del fit
+    return np.concatenate([b["targets"][:, -MEMORY_LENGTH:] == BLANK for b in batches]), ""
+
+
+TASK = Task(
+    name="copy",
+    summary="copy memory: recall 10 symbols after a delay of T steps",
+    generate=generate,
+    describe=describe,
+    inputs=Tokens(VOCAB_SIZE),
+    objective=StepClasses(NUM_CLASSES, scored_steps=MEMORY_LENGTH),
+    chance_accuracy=CHANCE_ACCURACY,
+    baseline_loss=memoryless_loss,
+    baseline_loss_name="memoryless loss: cross-entropy per step of a model that remembers nothing",
+    sequence_length=sequence_length,
+    phase_markers=phase_markers,
+    baselines=(
+        Baseline("the most frequent symbol at every recall position", same_symbol_everywhere),
+        Baseline("blank at every step", blanks_everywhere),
+    ),
+)

@@ -9,9 +9,8 @@ from_generator (about half a millisecond) over many batches.
 
 import numpy as np
 
-from data import get_task
-from data.checks import check_batch_size, check_distance
-from data.quiet_tensorflow import import_tensorflow
+from common.checks import check_batch_size, check_distance
+from common.quiet_tensorflow import import_tensorflow
 
 tf = import_tensorflow()
 
@@ -28,11 +27,11 @@ def _distance_list(distances):
     return tuple(sorted(set(int(v) for v in values)))
 
 
-def training_stream(task_name, batch_size, distances, seed, as_supervised=True, **options):
+def training_stream(task, batch_size, distances, seed, as_supervised=True, **options):
     """An endless tf.data.Dataset of batches, the same batches for the same seed.
 
     Args:
-      task_name: a key of data.TASKS.
+      task: a data.task.Task (an entry of data.TASKS).
       batch_size: B >= 1 sequences per batch.
       distances: one distance, or an iterable of them (e.g. range(1, 51)); each batch
         takes one, uniformly at random.
@@ -43,11 +42,11 @@ def training_stream(task_name, batch_size, distances, seed, as_supervised=True, 
       **options: task options such as attractors=2 (agreement); None means the default.
 
     Returns:
-      A prefetched tf.data.Dataset whose elements are, for copy, (int32 [B, T + 20],
-      int32 [B, T + 20]) and, for agreement, (int32 [B, d + 1], int32 [B]); the time axis
-      has static shape None when more than one distance is possible.
+      A prefetched tf.data.Dataset whose elements are (inputs, targets) as the task's
+      generator makes them (copy: int32 [B, T + 20] twice; agreement: int32
+      [B, task.sequence_length(d)] and int32 [B]; adding: float32 [B, task.sequence_length(d), 2]
+      and float32 [B]); the time axis has static shape None when more than one distance is possible.
     """
-    task = get_task(task_name)
     check_batch_size(batch_size)
     distance_values = _distance_list(distances)
     # Checks the options (what fits at the shortest distance fits at every longer one) and

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from data import agreement as A
+from data import baselines
 
 NOUN_NUMBER = {w: n for pair in A.AGENT_NOUNS + A.THING_NOUNS for n, w in enumerate(pair)}
 AGENTS = {w for pair in A.AGENT_NOUNS for w in pair}
@@ -15,39 +16,71 @@ PAST = {forms[2] for forms in A.TRANSITIVE_VERBS}
 MAIN_NUMBER = {w: n for pair in A.MAIN_VERBS for n, w in enumerate(pair)}
 ADVERBS = set(A.GRADABLE_ADVERBS + A.OTHER_ADVERBS)
 
-Parse = collections.namedtuple("Parse", "subject nouns embedded_agreement")
+Parse = collections.namedtuple("Parse", "subject nouns embedded_agreement preamble_nouns subject_position")
 
 
 def parse(words):
-    """Recognises 'the N (PP | ORC | SRC)* ADVP?' exactly; fails the test on anything else.
+    """Recognises '[PREAMBLE] the N (PP | ORC | SRC)* ADVP?' exactly; fails the test on anything else.
 
-    Returns the subject's number, the intervening nouns' numbers in order, and, for each
-    object relative clause, the pair (number of its subject, number of its verb).
+    PREAMBLE = [SENT_ADV ,] (P NP [P NP] , | the N [P NP] [ADV] SAY that | SUB the N [P NP] V-past [ADV] ,)
+    or a bare "SENT_ADV ,". Returns the subject's number, the intervening nouns' numbers in
+    order, for each object relative clause the pair (number of its subject, number of its
+    verb), the preamble nouns' numbers, and the subject's index.
     """
-    assert words[:1] == ["the"] and words[1] in AGENTS, words
-    subject, nouns, embedded, i = NOUN_NUMBER[words[1]], [], [], 2
+    nouns, preamble = [], []
 
-    def noun_phrase(i):
+    def noun_phrase(i, into, animate=False):
         assert words[i] == "the", (words, i)
         i += 1
         adjective = words[i] if words[i] in A.ADJECTIVES + A.ANIMATE_ADJECTIVES else None
         i += adjective is not None
         assert words[i] in NOUN_NUMBER, (words, i)
         assert adjective not in A.ANIMATE_ADJECTIVES or words[i] in AGENTS, f"'{adjective} {words[i]}'"
-        nouns.append(NOUN_NUMBER[words[i]])
+        assert not animate or words[i] in AGENTS, (words, i)
+        into.append(NOUN_NUMBER[words[i]])
         return i + 1
 
+    def at(i):
+        return words[i] if i < len(words) else None
+
+    def optional_pp(i, into):
+        return noun_phrase(i + 1, into) if at(i) in A.PREPOSITIONS else i
+
+    i = 0
+    if words[0] in A.SENTENCE_ADVERBS:
+        assert words[1] == ",", words
+        i = 2
+    if words[i] in A.PREPOSITIONS:  # fronted prepositional phrase(s)
+        i = optional_pp(noun_phrase(i + 1, preamble), preamble)
+        assert words[i] == ",", words
+        i += 1
+    elif words[i] in A.SUBORDINATORS:  # adverbial clause
+        i = optional_pp(noun_phrase(i + 1, preamble, animate=True), preamble)
+        assert words[i] in A.PAST_INTRANSITIVE, words
+        i += 1 + (words[i + 1] in A.GRADABLE_ADVERBS)
+        assert words[i] == ",", words
+        i += 1
+    else:  # reported speech, if a verb of saying follows the first noun phrase
+        tentative = []
+        j = optional_pp(noun_phrase(i, tentative, animate=True), tentative)
+        j += at(j) in A.OTHER_ADVERBS
+        if at(j) in A.SAY_VERBS:
+            assert words[j + 1] == "that", words
+            preamble, i = tentative, j + 2
+    assert words[i] == "the" and words[i + 1] in AGENTS, words
+    subject, subject_position, embedded = NOUN_NUMBER[words[i + 1]], i + 1, []
+    i += 2
     while i < len(words):
         word = words[i]
         if word in A.PREPOSITIONS:
-            i = noun_phrase(i + 1)
+            i = noun_phrase(i + 1, nouns)
         elif word == "that" and words[i + 1] == "the":  # object relative: that the N V
-            i = noun_phrase(i + 1)
+            i = noun_phrase(i + 1, nouns)
             assert words[i - 1] in AGENTS and words[i] in PRESENT_NUMBER, words
             embedded.append((nouns[-1], PRESENT_NUMBER[words[i]]))
             i += 1
         elif word == "that" and words[i + 1] in PAST:  # subject relative: that V-ed the N
-            i = noun_phrase(i + 2)
+            i = noun_phrase(i + 2, nouns)
             assert words[i - 1] in AGENTS, words
         elif word in A.INTENSIFIERS:
             assert i == len(words) - 2 and words[i + 1] in A.GRADABLE_ADVERBS, words
@@ -55,7 +88,7 @@ def parse(words):
         else:
             assert word in ADVERBS and i == len(words) - 1, words
             i += 1
-    return Parse(subject, nouns, embedded)
+    return Parse(subject, nouns, embedded, preamble, subject_position)
 
 
 def parsed(batch):
@@ -69,10 +102,14 @@ SETTINGS = [(d, k) for d in (1, 2, 3, 4, 5, 6, 7, 10, 16, 31, 64, 200) for k in 
 def test_distance_and_attractors_are_exact_and_sentences_parse(rng, distance, attractors):
     for _ in range(5):
         batch = A.generate(rng, 64, distance, attractors)
-        assert batch["inputs"].shape == (64, distance + 1) and (batch["inputs"] > 0).all()
+        assert batch["inputs"].shape == (64, distance + 1 + A.MAX_PREAMBLE) == (64, A.sequence_length(distance))
         np.testing.assert_array_equal(batch["distance"], distance)
         np.testing.assert_array_equal(batch["attractors"], attractors)
         for i, p in enumerate(parsed(batch)):
+            row = batch["inputs"][i]
+            length = p.subject_position + distance  # the sentence ends just before the verb
+            assert (row[:length] > 0).all() and (row[length:] == 0).all(), "words from id 0 on, then padding"
+            assert p.subject_position == batch["subject_position"][i]
             assert p.subject == batch["targets"][i]
             assert sum(n != p.subject for n in p.nouns) == attractors
             assert MAIN_NUMBER[A.VOCAB[batch["verb"][i]]] == p.subject
@@ -175,3 +212,58 @@ def test_bad_arguments_are_clear_errors(rng, kwargs, message):
     kwargs = {"batch_size": 8, **kwargs}
     with pytest.raises(ValueError, match=message):
         A.generate(rng, **kwargs)
+
+
+def test_preamble_metadata_matches_the_parse_and_every_kind_appears(rng):
+    batch = A.generate(rng, 2000, 9)
+    parses = parsed(batch)
+    np.testing.assert_array_equal(batch["preamble_nouns"], [len(p.preamble_nouns) for p in parses])
+    np.testing.assert_array_equal(batch["preamble_disagrees"], [any(n != p.subject for n in p.preamble_nouns) for p in parses])
+    assert set(batch["preamble_nouns"]) == {0, 1, 2}
+    sentences = A.decode(batch["inputs"])
+    first_words = collections.Counter(s.split()[0] for s in sentences)
+    assert first_words["the"] > 0 and any(w in first_words for w in A.PREPOSITIONS)
+    assert any(w in first_words for w in A.SUBORDINATORS) and any(w in first_words for w in A.SENTENCE_ADVERBS)
+    assert any(" that the " in s and s.split()[2] in A.SAY_VERBS for s in sentences), "reported speech"
+    lengths = batch["subject_position"] - 1
+    assert lengths.max() <= A.MAX_PREAMBLE and lengths.min() == 0
+
+
+def test_labels_are_independent_of_the_preamble(rng):
+    batch = A.generate(rng, 20000, 12)
+    labels = batch["targets"]
+    for nouns in (0, 1, 2):
+        for disagrees in (False, True):
+            chosen = labels[(batch["preamble_nouns"] == nouns) & (batch["preamble_disagrees"] == disagrees)]
+            if len(chosen) >= 400:
+                assert abs(chosen.mean() - 0.5) < 0.05, (nouns, disagrees, chosen.mean())
+    for position in np.unique(batch["subject_position"]):
+        chosen = labels[batch["subject_position"] == position]
+        if len(chosen) >= 400:
+            assert abs(chosen.mean() - 0.5) < 0.05, (position, chosen.mean())
+
+
+@pytest.mark.parametrize("distances", [range(1, 31), (20,)], ids=["range 1..30", "fixed 20"])
+def test_no_positional_or_first_noun_shortcut(distances):
+    """Over the training mixture, with attractors left to chance, neither the word at the best
+    single position nor the first noun predicts the label better than 0.6 (before the
+    preamble both were 1.000: the subject was always the second word)."""
+    results = {name: (hits.mean(), detail) for name, hits, detail in
+               baselines.measure_baselines(A.TASK, distances, count=20000 // len(distances), seed=3)}
+    assert results["word -> label lookup at the best single position"][0] <= 0.6, results
+    assert results["number of the first noun"][0] <= 0.6, results
+    assert abs(results["always singular"][0] - 0.5) < 0.02
+    subject_positions = np.concatenate([b["subject_position"] for b in baselines.training_mixture(
+        A.TASK, distances, 1000, np.random.default_rng(0))])
+    assert np.bincount(subject_positions).max() / len(subject_positions) < 0.2, "no position holds 20% of subjects"
+
+
+def test_heuristics_score_what_they_claim():
+    batch = A.generate(np.random.default_rng(1), 512, 15)
+    parses = parsed(batch)
+    first = [([*p.preamble_nouns, p.subject, *p.nouns][0] == p.subject) for p in parses]
+    last = [([p.subject, *p.nouns][-1] == p.subject) for p in parses]
+    hits, _ = A.TASK.baselines[1].measure([], [batch])
+    np.testing.assert_array_equal(hits, first)
+    hits, _ = A.TASK.baselines[2].measure([], [batch])
+    np.testing.assert_array_equal(hits, last)
