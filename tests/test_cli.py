@@ -13,7 +13,7 @@ def run(args, env_update=None, drop=()):
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, env=env)
 
 
-@pytest.mark.parametrize("module,flag", [("data.preview", "--distance"), ("trainer.train", "--cell"), ("trainer.bench", "--sections")])
+@pytest.mark.parametrize("module,flag", [("trainer.preview", "--distance"), ("trainer.sweep", "--chrono"), ("trainer.train", "--cell"), ("trainer.bench", "--sections")])
 def test_help_lists_the_flags_and_exits_0(module, flag):
     result = run(["-m", module, "--help"])
     assert result.returncode == 0, result.stderr

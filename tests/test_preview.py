@@ -3,9 +3,11 @@ import sys
 
 import pytest
 
+from data import TASKS
+
 
 def preview(*flags):
-    return subprocess.run([sys.executable, "-m", "data.preview", *flags], capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "trainer.preview", *flags], capture_output=True, text=True, timeout=120)
 
 
 def test_agreement_preview_prints_sentences_with_label_and_metadata():
@@ -14,8 +16,9 @@ def test_agreement_preview_prints_sentences_with_label_and_metadata():
     lines = result.stdout.splitlines()
     assert len(lines) == 6
     for sentence, details in zip(lines[::2], lines[1::2]):
-        assert sentence.startswith("the ") and sentence.endswith("]") and len(sentence.split()) == 10
+        assert sentence.endswith("]") and " the " in f" {sentence}"
         assert "distance 8, attractors 2" in details and ("singular" in details or "plural" in details)
+        assert "preamble noun" in details
 
 
 def test_copy_preview_shows_input_target_and_recall():
@@ -30,7 +33,10 @@ def test_copy_preview_shows_input_target_and_recall():
 @pytest.mark.parametrize(
     "flags,message",
     [
-        (["--task=maze"], "error: unknown task 'maze'; valid tasks: agreement, copy"),
+        (["--task=maze"], "error: unknown task 'maze'; valid tasks: adding, agreement, copy"),
+        (["--shortcuts", "--task=maze"], "error: unknown task 'maze'; valid tasks: adding, agreement, copy"),
+        (["--shortcuts", "--distance_mode=both"], "error: unknown distance_mode 'both'; valid: range, fixed"),
+        (["--shortcuts", "--distance=3", "--attractors=1"], "error: attractors must be an integer from 0 to 0"),
         (["--distance=0"], "error: distance must be an integer >= 1, got 0"),
         (["--distance=far"], "error: flag --distance=far:"),
         (["--count=0"], "error: count must be an integer >= 1, got 0"),
@@ -45,3 +51,21 @@ def test_bad_input_is_one_line_and_exit_status_2(flags, message):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_adding_preview_shows_values_and_target():
+    result = preview("--task=adding", "--distance=5", "--count=2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 6 and lines[0].startswith("distance 5,") and lines[2].startswith("  target  ")
+
+
+def test_shortcut_table_for_agreement():
+    result = preview("--task=agreement", "--distance=30", "--shortcuts", "--count=300")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("agreement: shortcut baselines on the training mixture (distances 1..30, 300 sequences each")
+    rows = {line.split(" | ")[0].lstrip("| "): float(line.split(" | ")[1]) for line in lines[4:]}
+    assert set(rows) == {b.name for b in TASKS["agreement"].baselines}
+    assert rows["always singular"] == pytest.approx(0.5, abs=0.03)
+    assert rows["number of the first noun"] < 0.65

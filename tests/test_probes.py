@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from data import get_task
+from data import TASKS, get_task
 from trainer import probes
+from trainer.cells import CELLS
 from trainer.model import build_model
 
 
@@ -53,8 +54,8 @@ def test_untrained_rnn_gradient_falls_with_the_lag():
     rng = np.random.default_rng(0)
     batch = get_task("copy").generate(rng, 32, 100)
     keras.utils.set_random_seed(0)
-    model = build_model("copy", "rnn", 16)
-    norms = probes.model_gradient_norms(model, "copy", batch["inputs"], batch["targets"])
+    model = build_model(TASKS["copy"], CELLS["rnn"], 16)
+    norms = probes.model_gradient_norms(model, TASKS["copy"], batch["inputs"], batch["targets"])
     assert norms.shape == (120,)
     assert np.all(norms > 0)
     assert probes.decay_per_step(norms) < 1
@@ -66,10 +67,32 @@ def test_additive_gradient_does_not_depend_on_the_lag():
     word at each step changes it a little."""
     batch = get_task("agreement").generate(np.random.default_rng(0), 16, 30)
     keras.utils.set_random_seed(0)
-    model = build_model("agreement", "additive", 8)
-    norms = probes.model_gradient_norms(model, "agreement", batch["inputs"], batch["targets"])
-    np.testing.assert_allclose(norms, norms[0], rtol=5e-3)
-    assert probes.decay_per_step(norms) == pytest.approx(1.0, abs=1e-4)
+    model = build_model(TASKS["agreement"], CELLS["additive"], 8)
+    norms = probes.model_gradient_norms(model, TASKS["agreement"], batch["inputs"], batch["targets"])
+    assert len(norms) == TASKS["agreement"].inputs.lengths(batch["inputs"]).max()
+    common = norms[:31]  # lags every sentence has ("the SUBJECT" at lags 30 and 29); preambles differ before them
+    np.testing.assert_allclose(common, common[0], rtol=5e-3)
+    assert probes.decay_per_step(common) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_padded_sequences_are_aligned_at_their_own_last_step():
+    """Lag k is k steps before each sequence's own end: padding adds no lag and no gradient."""
+    weights = np.arange(1.0, 7.0)
+
+    def loss_of_inputs(x):
+        return tf.reduce_sum(x[:, :, 0] * tf.constant(weights, tf.float32), axis=1)
+
+    inputs = np.zeros((2, 6, 1))
+    norms = probes.gradient_norms_by_lag(loss_of_inputs, inputs, lengths=np.array([6, 3]))
+    # sequence 0: lags 0..5 read steps 5..0 (weights 6..1); sequence 1: lags 0..2 read steps 2..0 (3, 2, 1)
+    np.testing.assert_allclose(norms, [(6 + 3) / 2, (5 + 2) / 2, (4 + 1) / 2, 3, 2, 1])
+
+
+def test_adding_probe_differentiates_the_raw_features():
+    batch = get_task("adding").generate(np.random.default_rng(0), 8, 12)
+    model = build_model(TASKS["adding"], CELLS["relu_rnn"], 6)
+    norms = probes.model_gradient_norms(model, TASKS["adding"], batch["inputs"], batch["targets"])
+    assert len(norms) == TASKS["adding"].inputs.lengths(batch["inputs"]).max() and np.all(norms > 0)
 
 
 def test_decay_per_step_skips_lag_zero_and_zeros():
@@ -79,10 +102,10 @@ def test_decay_per_step_skips_lag_zero_and_zeros():
 
 
 @pytest.mark.parametrize("cell, gates", [("lstm", ("input", "forget", "output")), ("gru", ("update", "reset"))])
-@pytest.mark.parametrize("task", ["copy", "agreement"])
+@pytest.mark.parametrize("task", ["copy", "agreement", "adding"])
 def test_gate_activations_have_the_right_shape_and_range(cell, gates, task):
     batch = get_task(task).generate(np.random.default_rng(0), 3, 6)
-    model = build_model(task, cell, 5, layers=2)
+    model = build_model(TASKS[task], CELLS[cell], 5, layers=2)
     activations = probes.gate_activations(model, batch["inputs"])
     assert tuple(activations) == gates
     for values in activations.values():
@@ -93,7 +116,7 @@ def test_gate_activations_have_the_right_shape_and_range(cell, gates, task):
 def test_gate_activations_use_the_trained_weights():
     """The rebuilt layer computes the model's own h: its forget gate moves with the bias."""
     batch = get_task("copy").generate(np.random.default_rng(0), 2, 3)
-    model = build_model("copy", "lstm", 4)
+    model = build_model(TASKS["copy"], CELLS["lstm"], 4)
     layer = probes.first_gated_layer(model)
     kernel, recurrent, bias = layer.get_weights()
     bias[4:8] = 20.0  # forget-gate block of the bias: sigmoid(20) = 1 to float precision
@@ -102,7 +125,7 @@ def test_gate_activations_use_the_trained_weights():
 
 
 def test_gate_inspection_needs_a_gated_cell():
-    model = build_model("copy", "rnn", 4)
+    model = build_model(TASKS["copy"], CELLS["rnn"], 4)
     assert not probes.has_gates(model)
     with pytest.raises(ValueError, match="no gated recurrent cell; gated cells: lstm, gru"):
         probes.gate_activations(model, np.zeros((1, 3), np.int32))
@@ -110,12 +133,22 @@ def test_gate_inspection_needs_a_gated_cell():
 
 def test_probe_run_documents_both_stages():
     examples = get_task("copy").generate(np.random.default_rng(0), 8, 4)
-    initial, trained = build_model("copy", "gru", 4), build_model("copy", "gru", 4)
-    document, norms, gates = probes.probe_run(initial, trained, "copy", 4, examples)
+    initial, trained = build_model(TASKS["copy"], CELLS["gru"], 4), build_model(TASKS["copy"], CELLS["gru"], 4)
+    document, norms, gates = probes.probe_run(initial, trained, TASKS["copy"], examples)
     gradient = document["gradient"]
     assert gradient["distance"] == 4
     assert len(gradient["initial_norm_by_lag"]) == len(gradient["trained_norm_by_lag"]) == 24
     assert set(norms) == {"initial", "trained"}
     assert set(gates) == {"update", "reset"} and gates["update"].shape == (24, 4)
     assert len(document["gates"]["update_mean_by_time"]) == 24
-    assert probes.phase_markers("copy", 4) == [(10, "delay"), (14, "recall")]
+    assert TASKS["copy"].phase_markers(examples, 0) == [(10, "delay"), (14, "recall")]
+
+
+def test_agreement_gates_cover_the_sentence_only():
+    examples = get_task("agreement").generate(np.random.default_rng(2), 8, 5)
+    model = build_model(TASKS["agreement"], CELLS["lstm"], 4)
+    _, _, gates = probes.probe_run(model, model, TASKS["agreement"], examples)
+    length = int(TASKS["agreement"].inputs.lengths(examples["inputs"][:1])[0])
+    assert gates["forget"].shape == (length, 4)
+    subject = int(examples["subject_position"][0])
+    assert TASKS["agreement"].phase_markers(examples, 0) == [(subject, "subject"), (subject + 4, "verb next")]

@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from trainer import train
+from trainer import rundir, train
 from trainer.config import Config
 
 TINY = dict(units=8, embedding=4, batch_size=8, steps=4, eval_every=2, distance=3)
@@ -35,10 +35,10 @@ def series(accumulator, tag):
     return [(e.step, float(tf.make_ndarray(e.tensor_proto))) for e in accumulator.Tensors(tag)]
 
 
-@pytest.mark.parametrize("task", ["agreement", "copy"])
+@pytest.mark.parametrize("task", ["agreement", "copy", "adding"])
 def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
     config = tiny_config(tmp_path, task=task, cell="lstm")
-    workdir = train.run_directory(config)
+    workdir = rundir.run_directory(config)
     document = train.train_and_evaluate(config, workdir)
     assert os.path.basename(workdir).startswith(f"{task}-lstm-d3-s0-")
     distances = [1, 2, 3, 5, 6]
@@ -57,11 +57,13 @@ def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
     assert "_hparams_/session_start_info" in tags and "custom_scalars__config__" in tags
     for distance in distances:
         assert [step for step, _ in series(root, f"distance_accuracy/d{distance:04d}")] == [2, 4]
-    if task == "agreement":
-        assert series(root, "final/accuracy_vs_attractors")
-        assert "final/accuracy_vs_attractors_figure" in tags
-    else:
-        assert [step for step, _ in series(root, "final/memoryless_loss")] == distances
+    baseline = series(root, "final/baseline_loss")
+    assert [step for step, _ in baseline] == distances
+    assert [value for _, value in baseline] == pytest.approx([config.resolved_task.baseline_loss(d) for d in distances])
+    for breakdown in config.resolved_task.breakdowns:
+        assert series(root, f"final/accuracy_vs_{breakdown.name}")
+        assert f"final/accuracy_vs_{breakdown.name}_figure" in tags and f"final/accuracy_vs_{breakdown.name}_table" in tags
+    assert set(document["breakdowns"]) == {b.name for b in config.resolved_task.breakdowns}
     train_events = events(os.path.join(workdir, "train"))
     assert [step for step, _ in series(train_events, "epoch_loss")] == [0, 1]
     assert series(events(os.path.join(workdir, "validation")), "epoch_accuracy")
@@ -75,7 +77,7 @@ def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
 
 def test_hparams_hold_the_settings(tmp_path):
     config = tiny_config(tmp_path, cell="rnn")
-    workdir = train.run_directory(config)
+    workdir = rundir.run_directory(config)
     train.train_and_evaluate(config, workdir)
     from tensorboard.plugins.hparams import plugin_data_pb2
 
@@ -85,7 +87,28 @@ def test_hparams_hold_the_settings(tmp_path):
     )
     assert data.session_start_info.hparams["cell"].string_value == "rnn"
     assert data.session_start_info.hparams["units"].number_value == 8
+    assert data.session_start_info.hparams["cell_options"].string_value == "default"
     assert content.step == 0
+
+
+def test_adding_run_from_the_command_line_with_a_cell_option(tmp_path):
+    """make train TASK=adding CELL=relu_rnn EXTRA=--identity_init, tiny: the accuracy curve and
+    the constant-1 MSE baseline reach TensorBoard, and the option reaches the cell."""
+    logdir = tmp_path / "logs"
+    process = run_cli(f"--logdir={logdir}", "--task=adding", "--cell=relu_rnn", "--identity_init", "--units=4",
+                      "--batch_size=8", "--distance=3", "--steps=4", "--eval_every=2")
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    (workdir,) = glob.glob(str(logdir / "adding-relu_rnn-d3-s0-*"))
+    root = events(workdir)
+    assert [step for step, _ in series(root, "final/accuracy_vs_distance")] == [1, 2, 3, 5, 6]
+    assert [value for _, value in series(root, "final/baseline_loss")] == pytest.approx([1 / 6] * 5)
+    assert [value for _, value in series(root, "final/chance")] == pytest.approx([0.0784] * 5)
+    with open(os.path.join(workdir, "config.json")) as f:
+        assert json.load(f)["cell_options"] == "identity_init=True"
+    model = train.load_model(os.path.join(workdir, "checkpoint.keras"))
+    cell = model.get_layer(index=2).cell
+    assert cell.identity_init and "| constant-1 MSE |" in out
 
 
 def run_cli(*flags, timeout=300):
@@ -129,20 +152,21 @@ def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
 
 def test_fresh_starts_a_new_run_and_finished_runs_are_not_resumed(tmp_path):
     config = tiny_config(tmp_path)
-    first = train.run_directory(config)
+    first = rundir.run_directory(config)
     os.makedirs(first)
-    with open(os.path.join(first, train.CONFIG_FILE), "w") as f:
+    with open(os.path.join(first, rundir.CONFIG_FILE), "w") as f:
         json.dump(config.hparams(), f)
-    assert train.run_directory(config) == first
-    assert train.run_directory(dataclasses.replace(config, fresh=True)) != first
-    assert train.run_directory(dataclasses.replace(config, units=9)) != first
+    assert rundir.run_directory(config) == first
+    assert rundir.run_directory(dataclasses.replace(config, fresh=True)) != first
+    assert rundir.run_directory(dataclasses.replace(config, units=9)) != first
+    assert rundir.run_directory(dataclasses.replace(config, chrono=True)) != first, "cell options are settings"
     open(os.path.join(first, "results.json"), "w").close()
-    assert train.run_directory(config) != first
+    assert rundir.run_directory(config) != first
 
 
 def test_nan_loss_stops_with_a_message_naming_the_cell(tmp_path):
     config = tiny_config(tmp_path, cell="relu_rnn", learning_rate=1e12, clipnorm=0.0, optimizer="sgd", steps=20, eval_every=10)
-    workdir = train.run_directory(config)
+    workdir = rundir.run_directory(config)
     with pytest.raises(train.TrainingStopped) as stopped:
         train.train_and_evaluate(config, workdir)
     message = str(stopped.value)
@@ -155,12 +179,16 @@ def test_nan_loss_stops_with_a_message_naming_the_cell(tmp_path):
 
 BAD = [
     (dict(cell="lstmm"), "unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, keras_rnn, keras_lstm, keras_gru"),
-    (dict(task="maze"), "unknown task 'maze'; valid tasks: agreement, copy"),
+    (dict(task="maze"), "unknown task 'maze'; valid tasks: adding, agreement, copy"),
     (dict(distance=0), "distance must be an integer >= 1, got 0"),
     (dict(eval_distances=(3, 0)), "eval_distances must be positive integers, got 0"),
     (dict(task="agreement", attractors=2, distance=10), "attractors must be an integer from 0 to 0"),
     (dict(task="agreement", attractors=4, distance=10, distance_mode="fixed"), "attractors must be an integer from 0 to 3"),
-    (dict(attractors=1, task="copy"), "attractors applies to the agreement task only"),
+    (dict(attractors=1, task="copy"), "task 'copy' has no option 'attractors'; its options: none"),
+    (dict(attractors=1, task="adding"), "task 'adding' has no option 'attractors'; its options: none"),
+    (dict(cell="gru", identity_init=True), "cell 'gru' has no option 'identity_init'; its options: chrono"),
+    (dict(cell="rnn", chrono=True), "cell 'rnn' has no option 'chrono'; its options: none"),
+    (dict(cell="lstm", distance=1, chrono=True), "chrono needs a training distance >= 2"),
     (dict(units=0), "units must be an integer >= 1, got 0"),
     (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
     (dict(steps=0), "steps must be an integer >= 1, got 0"),
@@ -176,7 +204,7 @@ BAD = [
 def test_bad_settings_are_rejected_before_anything_is_written(tmp_path, overrides, message):
     config = tiny_config(tmp_path, **overrides)
     with pytest.raises(ValueError) as error:
-        train.train_and_evaluate(config, train.run_directory(config))
+        train.train_and_evaluate(config, rundir.run_directory(config))
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
     assert not os.path.exists(tmp_path / "logs")
@@ -187,7 +215,7 @@ def test_unwritable_logdir_is_rejected(tmp_path):
     blocker.write_text("")
     config = tiny_config(tmp_path, logdir=str(blocker / "logs"))
     with pytest.raises(ValueError, match=r"^logdir .* cannot be created: .* is a file, not a directory$"):
-        train.train_and_evaluate(config, train.run_directory(config))
+        train.train_and_evaluate(config, rundir.run_directory(config))
 
 
 @pytest.mark.parametrize(
@@ -197,6 +225,8 @@ def test_unwritable_logdir_is_rejected(tmp_path):
         (["--eval_distances=1,x,3"], "error: eval_distances must be positive integers, got 'x'"),
         (["--units=-4"], "error: units must be an integer >= 1, got -4"),
         (["--steps=ten"], "error: flag --steps=ten:"),
+        (["--cell=gru", "--identity_init"], "error: cell 'gru' has no option 'identity_init'; its options: chrono"),
+        (["--cell=relu_rnn", "--forget_bias=2"], "error: cell 'relu_rnn' has no option 'forget_bias'; its options: identity_init"),
     ],
 )
 def test_command_line_bad_input_is_one_line_and_exit_status_2(tmp_path, flags, message):

@@ -1,5 +1,5 @@
 """Training: the cells, the model, the training loop, evaluation and TensorBoard output."""
 
-from data.quiet_tensorflow import import_tensorflow
+from common.quiet_tensorflow import import_tensorflow
 
 import_tensorflow()

@@ -28,8 +28,10 @@ import numpy as np
 import tensorflow as tf
 from absl import flags
 
-from data import TASKS, cli, pipeline
+from common import cli
+from data import TASKS, pipeline
 from trainer.cells import CELLS
+from trainer.model import build_model, compile_model
 
 BATCH_SIZE = 128
 DISTANCES = (10, 100, 1000)
@@ -54,14 +56,8 @@ def calls_per_second(call, min_seconds=1.0, min_calls=3, warmup=1):
 
 
 def reference_lstm(task):
-    """Embedding(16) -> keras LSTM(128) -> Dense head (per step for copy, last step for agreement)."""
-    model = keras.Sequential([
-        keras.layers.Embedding(task.vocab_size, EMBEDDING),
-        keras.layers.LSTM(UNITS, return_sequences=task.per_step_targets),
-        keras.layers.Dense(task.num_classes),
-    ])
-    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    return model
+    """The task's model (trainer.model.build_model) with a 128-unit Keras LSTM, compiled with Adam."""
+    return compile_model(build_model(task, CELLS["keras_lstm"], UNITS, embedding=EMBEDDING), task)
 
 
 def data_throughput_rows():
@@ -72,7 +68,7 @@ def data_throughput_rows():
         for distance in DISTANCES:
             rng = np.random.default_rng(0)
             numpy_rate = calls_per_second(lambda: task.batch(rng, BATCH_SIZE, distance))
-            iterator = iter(pipeline.training_stream(name, BATCH_SIZE, distance, seed=0))
+            iterator = iter(pipeline.training_stream(task, BATCH_SIZE, distance, seed=0))
             stream_rate = calls_per_second(lambda: next(iterator), warmup=10)
             batch = task.batch(rng, BATCH_SIZE, distance)
             train_rate = calls_per_second(

@@ -1,49 +1,77 @@
 """The training configuration: one dataclass, its defaults, and its validation.
 
-Everything train_and_evaluate needs is here; the command-line flags of trainer.train are
-made from these fields, so the help texts are the comments below. validate() rejects bad
-input with a one-line ValueError before anything is written or trained.
+Everything train_and_evaluate needs is here. Each field is declared with its help text
+(common.config_flags.setting), from which the command-line flags of trainer.train and the
+sweep are made. validate() rejects bad input with a one-line ValueError before anything is
+written or trained. A Config holds names; resolved_task and resolved_cell are the registry
+entries they name, which answer every task- and cell-specific question.
 """
 
 import dataclasses
 import os
 from typing import Optional, Tuple
 
-from data import TASKS, agreement
-from data.checks import check_positive_integer
-from trainer.cells import CELLS
+from common.checks import check_positive_integer
+from common.config_flags import setting
+from data import TASKS, get_task
+from trainer.cells import CELLS, get_cell
 from trainer.distribute import STRATEGIES
 from trainer.model import OPTIMIZERS
 
 JIT_CHOICES = ("auto", "on", "off")
 DISTANCE_MODES = ("range", "fixed")
 LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono")  # fields passed to the cell
+
+
+def _cell_choices():
+    return [f"{c.name} ({c.summary})" for c in CELLS.values()]
 
 
 @dataclasses.dataclass
 class Config:
-    task: str = "copy"  # the task: copy or agreement
-    cell: str = "gru"  # the recurrent cell, a name from trainer.cells.CELLS
-    distance: int = 10  # the (longest) training distance
-    distance_mode: str = "range"  # range: each batch at a distance drawn from 1..distance; fixed: all at distance
-    eval_distances: Optional[Tuple[int, ...]] = None  # distances to evaluate; default: a ladder from 1 to 2 x distance
-    attractors: Optional[int] = None  # agreement: exact attractors in training sentences; default: left to chance
-    units: int = 128  # hidden units per recurrent layer
-    layers: int = 1  # recurrent layers, stacked
-    embedding: int = 16  # size of the input embedding
-    batch_size: int = 64  # sequences per training batch
-    steps: int = 8000  # training steps in all
-    eval_every: int = 1000  # training steps between evaluations (one Keras epoch); also the checkpoint interval
-    learning_rate: float = 3e-3  # optimizer learning rate
-    optimizer: str = "adam"  # adam, rmsprop or sgd
-    clipnorm: Optional[float] = 1.0  # clip each gradient to this norm; 0 or None turns clipping off
-    dropout: float = 0.0  # input and recurrent dropout of the cell
-    seed: int = 0  # seeds the weights and the training stream
-    jit_compile: str = "auto"  # XLA: auto (off for recurrent layers, where it was measured slower), on or off
-    strategy: str = "default"  # tf.distribute strategy: default, mirrored, tpu or multi_worker (trainer.distribute)
-    logdir: str = "logs"  # TensorBoard root: each run writes a directory of its own below it
-    data_dir: Optional[str] = None  # where the evaluation sets are cached; default: <logdir>/eval_data
-    fresh: bool = False  # start a new run even if an interrupted run of the same config can be resumed
+    task: str = setting("copy", "The task", lambda: sorted(TASKS))
+    cell: str = setting("gru", "The recurrent cell", _cell_choices)
+    distance: int = setting(10, "The training distance (the longest, in range mode)")
+    distance_mode: str = setting("range", "range: each batch at a distance drawn from 1..distance; fixed: every batch at "
+                                          "distance", lambda: DISTANCE_MODES)
+    eval_distances: Optional[Tuple[int, ...]] = setting(None, "Comma-separated distances to evaluate (default: 1, 2, 5, "
+                                                              "10, ... up to 2 x distance, and distance)")
+    attractors: Optional[int] = setting(None, "Agreement: exact number of attractors in training sentences (default: "
+                                              "left to chance)")
+    identity_init: Optional[bool] = setting(None, "relu_rnn: identity recurrent kernel and zero bias (IRNN)")
+    forget_gate: Optional[bool] = setting(None, "lstm: --noforget_gate for the 1997 LSTM without a forget gate")
+    forget_bias: Optional[float] = setting(None, "lstm: added to the forget-gate bias at initialisation (default 1)")
+    chrono: Optional[bool] = setting(None, "lstm, gru: chrono initialisation of the forget/update gate, with the "
+                                           "training distance as the longest time scale")
+    units: int = setting(128, "Hidden units per recurrent layer")
+    layers: int = setting(1, "Recurrent layers, stacked")
+    embedding: int = setting(16, "Size of the input embedding (tasks with symbol inputs)")
+    batch_size: int = setting(64, "Sequences per training batch")
+    steps: int = setting(8000, "Training steps in all (a multiple of eval_every)")
+    eval_every: int = setting(1000, "Training steps between evaluations and checkpoints (one Keras epoch)")
+    learning_rate: float = setting(3e-3, "Optimizer learning rate")
+    optimizer: str = setting("adam", "Optimizer", lambda: OPTIMIZERS)
+    clipnorm: Optional[float] = setting(1.0, "Clip each gradient to this norm; 0 turns clipping off")
+    dropout: float = setting(0.0, "Input and recurrent dropout of the cell")
+    seed: int = setting(0, "Seeds the weights and the training stream")
+    jit_compile: str = setting("auto", "XLA compilation (auto: off for recurrent layers, where it was measured slower)",
+                               lambda: JIT_CHOICES)
+    strategy: str = setting("default", "tf.distribute strategy, see trainer.distribute (batch_size is the global batch)",
+                            lambda: STRATEGIES)
+    logdir: str = setting("logs", "TensorBoard root: each run writes a directory of its own below it")
+    data_dir: Optional[str] = setting(None, "Cache of the evaluation sets (default: <logdir>/eval_data)")
+    fresh: bool = setting(False, "Start a new run even if an interrupted run with the same settings can be resumed")
+
+    @property
+    def resolved_task(self):
+        """The data.task.Task named by task."""
+        return get_task(self.task)
+
+    @property
+    def resolved_cell(self):
+        """The trainer.cells.Cell named by cell."""
+        return get_cell(self.cell)
 
     @property
     def resolved_eval_distances(self):
@@ -61,6 +89,18 @@ class Config:
     def resolved_data_dir(self):
         return self.data_dir or os.path.join(self.logdir, "eval_data")
 
+    def task_options(self):
+        """The task options that are set, for data.task.Task.batch."""
+        return {} if self.attractors is None else {"attractors": self.attractors}
+
+    def cell_options(self):
+        """The cell options that are set, as given on the command line: {name: value}."""
+        return {name: getattr(self, name) for name in CELL_OPTIONS if getattr(self, name) is not None}
+
+    def layer_options(self):
+        """The cell options as keyword options of the recurrent layer (chrono resolved)."""
+        return self.resolved_cell.layer_options(self.cell_options(), self.distance)
+
     def hparams(self):
         """The resolved settings as flat scalars, for the HParams dashboard and results.json, and
         the identity of a run when it is resumed: the same settings on another device count
@@ -69,16 +109,17 @@ class Config:
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
+        for name in CELL_OPTIONS:
+            values.pop(name)
+        values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.cell_options().items())) or "default"
         for execution_detail in ("fresh", "data_dir", "strategy"):  # they do not change the results
             values.pop(execution_detail)
         return values
 
     def validate(self):
         """Raises a one-line ValueError naming the first bad setting and its valid values."""
-        if self.task not in TASKS:
-            raise ValueError(f"unknown task {self.task!r}; valid tasks: {', '.join(sorted(TASKS))}")
-        if self.cell not in CELLS:
-            raise ValueError(f"unknown cell {self.cell!r}; valid cells: {', '.join(CELLS)}")
+        task = self.resolved_task
+        get_cell(self.cell)  # an unknown cell fails here, before anything else
         for name in ("distance", "units", "layers", "embedding", "batch_size", "steps", "eval_every"):
             check_positive_integer(name, getattr(self, name))
         if self.steps % self.eval_every:
@@ -94,11 +135,8 @@ class Config:
             for value in self.eval_distances:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise ValueError(f"eval_distances must be positive integers, got {value!r}")
-        if self.attractors is not None:
-            if self.task != "agreement":
-                raise ValueError(f"attractors applies to the agreement task only, not to {self.task!r}")
-            shortest = min(self.train_distances)
-            agreement.check_attractors(self.attractors, shortest)
+        task.check_options(min(self.train_distances), **self.task_options())
+        self.layer_options()
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be a number > 0, got {self.learning_rate!r}")
         if self.optimizer not in OPTIMIZERS:

@@ -1,10 +1,11 @@
-"""Accuracy by distance (and, for agreement, by attractors) on the fixed evaluation sets.
+"""Accuracy by distance, and by the task's own breakdowns, on the fixed evaluation sets.
 
 Every run of every cell is evaluated on the same sequences: the TFDS sets of
-data.tfds_builders, prepared once per distance in a data directory. Each accuracy comes
-with a 95% Wilson score interval. For copy, the trials are the 10 recall positions of
-every sequence (the interval treats them as independent, so it is somewhat too narrow);
-for agreement, one trial per sentence.
+data.tfds_builders, prepared once per task and distance in a data directory. A trial is
+what the task's objective scores (a copy recall position, an agreement sentence, an adding
+sequence), and each accuracy comes with a 95% Wilson score interval. For copy the 10 recall
+positions of a sequence are counted as independent trials, so its interval is somewhat too
+narrow.
 """
 
 import dataclasses
@@ -14,7 +15,7 @@ from typing import Dict, Optional
 import numpy as np
 import tensorflow_datasets as tfds
 
-from data import copy_memory, get_task, tfds_builders
+from data import tfds_builders
 
 Z_95 = 1.959963984540054  # two-sided 95% normal quantile
 
@@ -52,49 +53,44 @@ class Accuracy:
 class DistanceResult:
     distance: int
     accuracy: Accuracy
-    chance: float  # accuracy of guessing
-    memoryless_loss: Optional[float] = None  # copy: cross-entropy of a model that remembers nothing
-    by_attractors: Dict[int, Accuracy] = dataclasses.field(default_factory=dict)  # agreement only
-    by_nearest_is_attractor: Dict[bool, Accuracy] = dataclasses.field(default_factory=dict)  # agreement only
+    chance: float  # accuracy without memory of the dependency
+    baseline_loss: Optional[float] = None  # training loss of a model that remembers nothing
+    breakdowns: Dict[str, Dict[int, Accuracy]] = dataclasses.field(default_factory=dict)  # name -> category -> accuracy
 
 
-def load_split(task_name, distance, split, data_dir):
-    """One evaluation split as a dict of NumPy arrays [N, ...] (prepared on first use)."""
-    dataset = tfds_builders.load_eval_split(task_name, distance, split, data_dir=data_dir, batch_size=-1)
+def load_split(task, distance, split, data_dir):
+    """One evaluation split of a data.task.Task as a dict of NumPy arrays [N, ...] (prepared on first use)."""
+    dataset = tfds_builders.load_eval_split(task, distance, split, data_dir=data_dir, batch_size=-1)
     return tfds.as_numpy(dataset)
 
 
-def hits(task_name, model, inputs, targets, batch_size=256):
-    """Outcome of every trial: copy [N, 10] (recall positions), agreement [N]."""
-    logits = model.predict(inputs, batch_size=batch_size, verbose=0)
-    if get_task(task_name).per_step_targets:
-        recall = slice(-copy_memory.MEMORY_LENGTH, None)
-        return np.argmax(logits[:, recall], axis=-1) == targets[:, recall]
-    return (logits[:, 0] > 0) == (targets == 1)
+def hits(task, model, inputs, targets, batch_size=256):
+    """Outcome of every trial: bool [N] or [N, k] as the task's objective counts them."""
+    return task.objective.hits(model.predict(inputs, batch_size=batch_size, verbose=0), targets)
 
 
-def evaluate_examples(model, task_name, distance, examples):
-    """Accuracy of model at one distance on examples, a split from load_split()."""
-    outcome = hits(task_name, model, examples["inputs"], examples["targets"])
-    task = get_task(task_name)
-    result = DistanceResult(distance, Accuracy.of(outcome), task.chance_accuracy)
-    if task_name == "copy":
-        result.memoryless_loss = copy_memory.memoryless_loss(distance)
-    else:
-        for count in np.unique(examples["attractors"]):
-            result.by_attractors[int(count)] = Accuracy.of(outcome[examples["attractors"] == count])
-        for flag in (False, True):
-            chosen = examples["nearest_is_attractor"] == flag
-            if chosen.any():
-                result.by_nearest_is_attractor[flag] = Accuracy.of(outcome[chosen])
+def breakdown_accuracies(task, examples, outcome):
+    """{breakdown name: {category: Accuracy}} of one set's trial outcomes [N, ...]."""
+    result = {}
+    for breakdown in task.breakdowns:
+        categories = np.asarray(breakdown.categorize(examples))
+        result[breakdown.name] = {int(c): Accuracy.of(outcome[categories == c]) for c in np.unique(categories)}
     return result
 
 
-def pool_by_attractors(results):
-    """Agreement: accuracy by number of attractors, pooled over distances: {count: Accuracy}."""
+def evaluate_examples(model, task, distance, examples):
+    """Accuracy of model at one distance on examples, a split from load_split()."""
+    outcome = hits(task, model, examples["inputs"], examples["targets"])
+    return DistanceResult(distance, Accuracy.of(outcome), task.chance_accuracy, task.baseline_loss(distance),
+                          breakdown_accuracies(task, examples, outcome))
+
+
+def pool_breakdowns(results):
+    """Each breakdown pooled over distances: {name: {category: Accuracy}}, categories sorted."""
     pooled = {}
     for result in results:
-        for count, accuracy in result.by_attractors.items():
-            correct, trials = pooled.get(count, (0, 0))
-            pooled[count] = (correct + accuracy.correct, trials + accuracy.trials)
-    return {count: Accuracy.from_counts(*pooled[count]) for count in sorted(pooled)}
+        for name, categories in result.breakdowns.items():
+            for category, accuracy in categories.items():
+                correct, trials = pooled.setdefault(name, {}).get(category, (0, 0))
+                pooled[name][category] = (correct + accuracy.correct, trials + accuracy.trials)
+    return {name: {c: Accuracy.from_counts(*counts[c]) for c in sorted(counts)} for name, counts in pooled.items()}

@@ -1,11 +1,14 @@
 """Why a cell forgets, measured: gradients against the lag, and gate activations in time.
 
-Gradient probe. For a batch of sequences, the loss at the last step (copy: the cross-entropy
-of the last recall position; agreement: the number decision) is differentiated with respect
-to the embedded input at every earlier step. The mean over the batch of the gradient's L2
-norm at lag k (the input k steps before the last) is how much the last decision can still
-learn from what happened k steps earlier. For the tanh RNN the articles predict a geometric
-fall with k (vanishing gradients); for the additive and gated cells, a flat one.
+Gradient probe. For a batch of sequences, the loss at the last step (what the task's
+objective says: the cross-entropy of copy's last recall position, agreement's number
+decision, adding's squared error) is differentiated with respect to the encoded input at
+every earlier step (the output of the model's encoding layer: the embedding, or the raw
+features). The mean over the batch of the gradient's L2 norm at lag k (the input k steps
+before the sequence's own last step; padded sequences are aligned at their ends) is how
+much the last decision can still learn from what happened k steps earlier. For the tanh
+RNN the articles predict a geometric fall with k (vanishing gradients); for the additive
+and gated cells, a flat one.
 
 Gate inspection. A gated cell (lstm, gru) is rebuilt with return_gates=True and the trained
 weights, so every gate's activation at every step and unit can be read: an LSTM that
@@ -16,52 +19,61 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from data import copy_memory, get_task
+from data.model_io import ENCODING_LAYER
 from trainer.cells import Recurrent, RecurrentCell
 
 
-def gradient_norms_by_lag(loss_of_inputs, inputs):
+def gradient_norms_by_lag(loss_of_inputs, inputs, lengths=None):
     """Mean norm of d loss_b / d inputs[b, t] over the batch, by lag.
 
     loss_of_inputs: a function of float inputs [B, T, F] returning one loss per sequence
       [B] that depends on sequence b only (then one gradient of the sum gives them all).
     inputs: [B, T, F].
-    Returns a NumPy array [T]; element k is the norm at lag k, the input at step T - 1 - k.
+    lengths: int [B], the steps of each sequence (the rest is padding); default: all T.
+    Returns a NumPy array [max length]; element k is the mean norm at lag k, the input at step
+    lengths[b] - 1 - k, over the sequences that have that lag.
     """
     inputs = tf.convert_to_tensor(inputs, dtype=tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(inputs)
         total = tf.reduce_sum(loss_of_inputs(inputs))
-    gradient = tape.gradient(total, inputs)
-    norms = tf.reduce_mean(tf.norm(gradient, axis=-1), axis=0)  # [T]
-    return norms.numpy()[::-1].astype(np.float64)
+    norms = tf.norm(tape.gradient(total, inputs), axis=-1).numpy().astype(np.float64)  # [B, T]
+    batch, steps = norms.shape
+    lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
+    lags = np.arange(int(lengths.max()))
+    positions = lengths[:, None] - 1 - lags[None, :]  # [B, lags]
+    present = positions >= 0
+    by_lag = np.where(present, norms[np.arange(batch)[:, None], np.maximum(positions, 0)], 0.0)
+    return by_lag.sum(axis=0) / present.sum(axis=0)
 
 
-def split_embedding(model):
-    """(embedding layer, the layers after it in order) of a model made by trainer.model.build_model."""
-    embedding = model.get_layer("embedding")
-    rest = [layer for layer in model.layers if not isinstance(layer, (keras.layers.InputLayer, keras.layers.Embedding))]
-    return embedding, rest
+def encoder_and_rest(model):
+    """(the encoding layer, the layers after it in order) of a model made by trainer.model.build_model."""
+    encoding = model.get_layer(ENCODING_LAYER)
+    rest = model.layers[model.layers.index(encoding) + 1:]
+    return encoding, rest
 
 
-def last_step_loss(task_name, logits, targets):
-    """Loss of each sequence at its last step: logits [B, T, C] (copy) or [B, 1] -> [B]."""
-    if get_task(task_name).per_step_targets:
-        return keras.losses.sparse_categorical_crossentropy(targets[:, -1], logits[:, -1], from_logits=True)
-    labels = tf.cast(tf.reshape(targets, (-1, 1)), logits.dtype)
-    return tf.reshape(keras.losses.binary_crossentropy(labels, logits, from_logits=True), (-1,))
+def run_after_encoding(rest, x, mask):
+    """The layers after the encoding on encoded inputs x, with the padding mask given to recurrent layers."""
+    for layer in rest:
+        x = layer(x, mask=mask) if isinstance(layer, keras.layers.RNN) else layer(x)
+        if not getattr(layer, "return_sequences", True):
+            mask = None
+    return x
 
 
-def model_gradient_norms(model, task_name, inputs, targets):
-    """The gradient probe of a build_model model on a batch: ids [B, T], targets -> norms [T] by lag."""
-    embedding, rest = split_embedding(model)
+def model_gradient_norms(model, task, inputs, targets):
+    """The gradient probe of a build_model model on a batch of a data.task.Task -> norms by lag [T]."""
+    encoding, rest = encoder_and_rest(model)
+    raw = tf.convert_to_tensor(inputs)
+    mask = encoding.compute_mask(raw)
+    targets = tf.convert_to_tensor(targets)
 
-    def loss_of_embedded(x):
-        for layer in rest:
-            x = layer(x)
-        return last_step_loss(task_name, x, tf.convert_to_tensor(targets))
+    def loss_of_encoded(x):
+        return task.objective.last_step_loss(run_after_encoding(rest, x, mask), targets)
 
-    return gradient_norms_by_lag(loss_of_embedded, embedding(tf.convert_to_tensor(inputs)))
+    return gradient_norms_by_lag(loss_of_encoded, encoding(raw), task.inputs.lengths(inputs))
 
 
 def decay_per_step(norms, first_lag=1):
@@ -91,52 +103,44 @@ def has_gates(model):
 
 
 def gate_activations(model, inputs):
-    """Gate activations of the model's first gated layer on ids [B, T]: {gate name: [B, T, u]}, in [0, 1].
+    """Gate activations of the model's first gated layer on a batch of inputs: {gate name: [B, T, u]}, in [0, 1].
 
     The layer is rebuilt with return_gates=True and the trained weights; the layers before it
-    are run as they are. Raises ValueError if the model has no gated cell.
+    are run as they are, with the padding mask. Raises ValueError if the model has no gated cell.
     """
     layer = first_gated_layer(model)
     if layer is None:
         raise ValueError(f"model {model.name!r} has no gated recurrent cell; gated cells: lstm, gru")
     cell_config = {**layer.cell.get_config(), "return_gates": True}
     twin = Recurrent(type(layer.cell).from_config(cell_config), return_sequences=True)
-    x = tf.convert_to_tensor(inputs)
-    for before in model.layers:
-        if before is layer:
-            break
-        if not isinstance(before, keras.layers.InputLayer):
-            x = before(x)
+    encoding, rest = encoder_and_rest(model)
+    raw = tf.convert_to_tensor(inputs)
+    mask = encoding.compute_mask(raw)
+    x = run_after_encoding(rest[:rest.index(layer)], encoding(raw), mask)
     twin.build(x.shape)
     twin.set_weights(layer.get_weights())
-    parts = layer.cell.split_output(twin(x))
+    parts = layer.cell.split_output(twin(x, mask=mask))
     return {name: np.asarray(parts[name]) for name in layer.cell.GATES}
 
 
-def phase_markers(task_name, distance):
-    """Where a sequence's parts begin, to mark on gate plots: [(time step, label)]."""
-    if get_task(task_name).per_step_targets:
-        return [(copy_memory.MEMORY_LENGTH, "delay"), (distance + copy_memory.MEMORY_LENGTH, "recall")]
-    return [(1, "subject")]
-
-
-def probe_run(initial_model, trained_model, task_name, distance, examples, batch_size=128):
-    """Both probes for one run, on the first batch_size of examples (a split at distance).
+def probe_run(initial_model, trained_model, task, examples, batch_size=128):
+    """Both probes for one run, on the first batch_size of examples (a split at one distance).
 
     Returns (document for results.json, {"initial": norms, "trained": norms}, gates of the
-    first example {name: [T, u]} or None for an ungated cell).
+    first example {name: [T, u]} over its own steps, or None for an ungated cell).
     """
     inputs, targets = examples["inputs"][:batch_size], examples["targets"][:batch_size]
     norms = {
-        "initial": model_gradient_norms(initial_model, task_name, inputs, targets),
-        "trained": model_gradient_norms(trained_model, task_name, inputs, targets),
+        "initial": model_gradient_norms(initial_model, task, inputs, targets),
+        "trained": model_gradient_norms(trained_model, task, inputs, targets),
     }
-    document = {"gradient": {"distance": distance, **{
+    document = {"gradient": {"distance": int(examples["distance"][0]), **{
         key: value for stage, series in norms.items()
         for key, value in ((f"{stage}_norm_by_lag", series.tolist()), (f"{stage}_decay_per_step", decay_per_step(series)))
     }}}
     gates = None
     if has_gates(trained_model):
-        gates = {name: values[0] for name, values in gate_activations(trained_model, inputs[:1]).items()}
+        length = int(task.inputs.lengths(inputs[:1])[0])
+        gates = {name: values[0, :length] for name, values in gate_activations(trained_model, inputs[:1]).items()}
         document["gates"] = {f"{name}_mean_by_time": np.mean(values, axis=-1).tolist() for name, values in gates.items()}
     return document, norms, gates

@@ -1,4 +1,5 @@
-"""Every result a run writes, TensorBoard's and results.json, in one place.
+"""Every result a run writes, TensorBoard's and results.json, in one place (the figures are
+drawn by trainer.figures).
 
 One run directory holds Keras's train/ and validation/ event files (loss and accuracy per
 epoch) and, at its root, the events written here:
@@ -6,8 +7,9 @@ epoch) and, at its root, the events written here:
     distance_accuracy/d0005        accuracy on the validation set at distance 5, step = training step
     final/accuracy_vs_distance     final test accuracy, step = distance (and _low / _high: 95% interval)
     final/chance                   chance accuracy, step = distance
-    final/memoryless_loss          copy: loss of a model that remembers nothing, step = distance
-    final/accuracy_vs_attractors   agreement: accuracy, step = number of attractors (pooled over distances)
+    final/baseline_loss            the loss of a model that remembers nothing (the task says which), step = distance
+    final/accuracy_vs_<breakdown>  the task's breakdowns (agreement: attractors, nearest_noun, preamble),
+                                   pooled over distances, step = category
     final/mean_accuracy, final/accuracy_at_train_distance, final/accuracy_at_longest
                                    one number each, for the HParams dashboard
     figures and markdown tables of the curves above (IMAGES and TEXT dashboards)
@@ -20,19 +22,16 @@ epoch) and, at its root, the events written here:
 """
 
 import dataclasses
-import io
 import json
 import os
 
-import matplotlib
+import numpy as np
+import tensorflow as tf
+from tensorboard.plugins.custom_scalar import layout_pb2
+from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary
+from tensorboard.plugins.hparams import api as hp
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from tensorboard.plugins.custom_scalar import layout_pb2  # noqa: E402
-from tensorboard.plugins.custom_scalar import summary as custom_scalar_summary  # noqa: E402
-from tensorboard.plugins.hparams import api as hp  # noqa: E402
+from trainer import figures
 
 DISTANCE_TAG = "distance_accuracy/d{:04d}"
 RESULTS_FILE = "results.json"
@@ -71,63 +70,6 @@ def write_distance_accuracy(summary_writer, step, results):
     summary_writer.flush()
 
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-
-
-def dodge(index, count, xs, log_x, width=0.05):
-    """x -> x moved sideways by the index-th of count series (a fraction of the axis span), so
-    series with equal values stay visible side by side."""
-    if count < 2 or len(xs) < 2:
-        return lambda x: x
-    fraction = width * (index - (count - 1) / 2) / (count - 1)
-    if log_x:
-        factor = (max(xs) / min(xs)) ** fraction
-        return lambda x: x * factor
-    step = (max(xs) - min(xs)) * fraction
-    return lambda x: x + step
-
-
-def accuracy_figure(series, chance, xlabel, title, trained_up_to=None):
-    """Accuracy with 95% intervals against xlabel, one line per series, the chance line, and
-    (if given) a vertical line at the longest training distance.
-
-    series: {label: [(x, Accuracy)]}. With x spanning a factor of 20 or more the x axis is
-    logarithmic, ticked at the x values.
-    """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
-    all_xs = sorted({x for points in series.values() for x, _ in points})
-    log_x = len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20
-    for index, (label, points) in enumerate(series.items()):
-        shift = dodge(index, len(series), all_xs, log_x)
-        xs = [shift(x) for x, _ in points]
-        ys = [a.accuracy for _, a in points]
-        errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
-        axes.errorbar(xs, ys, yerr=errors, marker=MARKERS[index % len(MARKERS)], capsize=3, label=label)
-    axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
-    if trained_up_to is not None:
-        axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
-    if log_x:
-        axes.set_xscale("log")
-    axes.set_xticks(all_xs, [str(x) for x in all_xs])
-    axes.minorticks_off()
-    axes.set_ylim(0, 1.02)
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel("accuracy")
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize="small")
-    figure.tight_layout()
-    return figure
-
-
-def figure_png(figure):
-    """PNG bytes of a matplotlib figure (which is closed)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
-
-
 def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
@@ -138,69 +80,55 @@ def accuracy_cells(accuracy):
     return [f"{accuracy.accuracy:.3f}", f"[{accuracy.low:.3f}, {accuracy.high:.3f}]", accuracy.trials]
 
 
-def distance_table(results):
-    header = ["distance", "accuracy", "95% interval", "trials", "chance"]
-    rows = [[r.distance, *accuracy_cells(r.accuracy), f"{r.chance:.3f}"] for r in results]
-    if results and results[0].memoryless_loss is not None:
-        header.append("memoryless loss")
-        for row, r in zip(rows, results):
-            row.append(f"{r.memoryless_loss:.4f}")
-    if results and results[0].by_nearest_is_attractor:
-        header += ["nearest noun is an attractor", "nearest noun agrees"]
-        for row, r in zip(rows, results):
-            for flag in (True, False):
-                a = r.by_nearest_is_attractor.get(flag)
-                row.append(f"{a.accuracy:.3f} (n={a.trials})" if a else "-")
+def distance_table(task, results):
+    """Markdown: accuracy by distance with its interval, chance and the task's baseline loss."""
+    header = ["distance", "accuracy", "95% interval", "trials", "chance", task.baseline_loss_name.split(":")[0]]
+    rows = [[r.distance, *accuracy_cells(r.accuracy), f"{r.chance:.3f}", f"{r.baseline_loss:.4f}"] for r in results]
     return markdown_table(header, rows)
+
+
+def breakdown_table(breakdown, accuracies):
+    """Markdown: one breakdown's accuracy by category; accuracies {category: Accuracy}."""
+    rows = [[breakdown.label(category), *accuracy_cells(a)] for category, a in accuracies.items()]
+    return markdown_table([breakdown.title, "accuracy", "95% interval", "trials"], rows)
 
 
 def write_image(tag, png, step, description):
     tf.summary.image(tag, tf.expand_dims(tf.io.decode_png(png, channels=4), 0), step=step, description=description)
 
 
-def write_final(summary_writer, run_name, results, by_attractors, final_metrics, step, trained_up_to=None):
-    """The final curves, figures, tables and single numbers (see the module docstring)."""
-    chance = results[0].chance
+def write_final(summary_writer, run_name, task, results, breakdowns, final_metrics, step, trained_up_to=None):
+    """The final curves, figures, tables and single numbers (see the module docstring).
+
+    task: the data.task.Task; results: [DistanceResult]; breakdowns: {name: {category: Accuracy}}
+    pooled over distances (evaluate.pool_breakdowns).
+    """
     with summary_writer.as_default():
         for r in results:
             tf.summary.scalar("final/accuracy_vs_distance", r.accuracy.accuracy, step=r.distance)
             tf.summary.scalar("final/accuracy_vs_distance_low", r.accuracy.low, step=r.distance)
             tf.summary.scalar("final/accuracy_vs_distance_high", r.accuracy.high, step=r.distance)
             tf.summary.scalar("final/chance", r.chance, step=r.distance)
-            if r.memoryless_loss is not None:
-                tf.summary.scalar("final/memoryless_loss", r.memoryless_loss, step=r.distance)
+            tf.summary.scalar("final/baseline_loss", r.baseline_loss, step=r.distance, description=task.baseline_loss_name)
         points = [(r.distance, r.accuracy) for r in results]
-        figure = accuracy_figure({"accuracy (95% interval)": points}, chance, "distance", run_name, trained_up_to)
-        write_image("final/accuracy_vs_distance_figure", figure_png(figure), step, "accuracy against distance")
-        tf.summary.text("final/accuracy_vs_distance_table", distance_table(results), step=step)
-        if by_attractors:
-            for count, accuracy in by_attractors.items():
-                tf.summary.scalar("final/accuracy_vs_attractors", accuracy.accuracy, step=count)
-            figure = accuracy_figure({"accuracy (95% interval)": list(by_attractors.items())}, chance, "attractors", run_name)
-            write_image("final/accuracy_vs_attractors_figure", figure_png(figure), step, "accuracy against attractors")
-            table = markdown_table(["attractors", "accuracy", "95% interval", "trials"],
-                                   [[count, *accuracy_cells(a)] for count, a in by_attractors.items()])
-            tf.summary.text("final/accuracy_vs_attractors_table", table, step=step)
+        figure = figures.accuracy_figure({"accuracy (95% interval)": points}, task.chance_accuracy, "distance", run_name,
+                                         trained_up_to)
+        write_image("final/accuracy_vs_distance_figure", figures.figure_png(figure), step, "accuracy against distance")
+        tf.summary.text("final/accuracy_vs_distance_table", distance_table(task, results), step=step)
+        for breakdown in task.breakdowns:
+            accuracies = breakdowns.get(breakdown.name, {})
+            if not accuracies:
+                continue
+            tag = f"final/accuracy_vs_{breakdown.name}"
+            for category, accuracy in accuracies.items():
+                tf.summary.scalar(tag, accuracy.accuracy, step=category)
+            figure = figures.accuracy_figure({"accuracy (95% interval)": list(accuracies.items())}, task.chance_accuracy,
+                                             breakdown.title, run_name, tick_label=breakdown.label)
+            write_image(f"{tag}_figure", figures.figure_png(figure), step, f"accuracy against {breakdown.title}")
+            tf.summary.text(f"{tag}_table", breakdown_table(breakdown, accuracies), step=step)
         for name, value in final_metrics.items():
             tf.summary.scalar(f"final/{name}", value, step=step)
     summary_writer.flush()
-
-
-def gradient_figure(curves, title):
-    """Gradient norm against lag on a log y axis, one line per curve. curves: {label: norms [T]}."""
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
-    for label, norms in curves.items():
-        norms = np.asarray(norms, dtype=float)
-        shown = np.where(norms > 0, norms, np.nan)  # a zero norm has no place on a log axis
-        axes.plot(np.arange(len(norms)), shown, label=label)
-    axes.set_yscale("log")
-    axes.set_xlabel("lag (steps before the last input)")
-    axes.set_ylabel("mean |d loss(last step) / d input|")
-    axes.set_title(title)
-    axes.grid(alpha=0.3, which="both")
-    axes.legend(loc="best", fontsize="small")
-    figure.tight_layout()
-    return figure
 
 
 def write_gradient_probe(summary_writer, run_name, norms_by_stage, step):
@@ -209,29 +137,9 @@ def write_gradient_probe(summary_writer, run_name, norms_by_stage, step):
         for stage, norms in norms_by_stage.items():
             for lag, norm in enumerate(norms):
                 tf.summary.scalar(f"gradient/norm_by_lag_{stage}", norm, step=lag)
-        figure = gradient_figure(norms_by_stage, f"{run_name}: gradient against lag")
-        write_image("gradient/norm_by_lag_figure", figure_png(figure), step, "gradient norm against lag, log scale")
+        figure = figures.gradient_figure(norms_by_stage, f"{run_name}: gradient against lag")
+        write_image("gradient/norm_by_lag_figure", figures.figure_png(figure), step, "gradient norm against lag, log scale")
     summary_writer.flush()
-
-
-def gate_heatmap_figure(gates, title, markers=()):
-    """One panel per gate: units (rows) against time (columns), colour = activation in [0, 1].
-
-    gates: {name: [T, u]} for one sequence; markers: [(time step, label)] drawn as vertical lines.
-    """
-    figure, panels = plt.subplots(len(gates), 1, figsize=(7, 1.2 + 1.6 * len(gates)), dpi=100, sharex=True, squeeze=False)
-    for axes, (name, values) in zip(panels[:, 0], gates.items()):
-        image = axes.imshow(np.asarray(values).T, aspect="auto", vmin=0, vmax=1, cmap="viridis", interpolation="nearest")
-        axes.set_ylabel(f"{name}\nunit")
-        for position, label in markers:
-            axes.axvline(position - 0.5, color="white", linestyle="--", linewidth=1)
-    for position, label in markers:
-        panels[0, 0].annotate(label, (position - 0.5, 1), xycoords=("data", "axes fraction"), xytext=(2, 2),
-                              textcoords="offset points", fontsize="small")
-    panels[-1, 0].set_xlabel("time step")
-    panels[0, 0].set_title(title, pad=16)
-    figure.colorbar(image, ax=panels[:, 0].tolist(), label="activation")
-    return figure
 
 
 def write_gate_histograms(summary_writer, gates, step):
@@ -248,19 +156,20 @@ def write_gate_inspection(summary_writer, run_name, gates, step, markers=()):
         for name, values in gates.items():
             for time_step, mean in enumerate(np.mean(values, axis=-1)):
                 tf.summary.scalar(f"gates/{name}_mean_by_time", mean, step=time_step)
-        figure = gate_heatmap_figure(gates, f"{run_name}: gate activations along one test sequence", markers)
-        write_image("gates/heatmap", figure_png(figure), step, "gate activation, unit x time step")
+        figure = figures.gate_heatmap_figure(gates, f"{run_name}: gate activations along one test sequence", markers)
+        write_image("gates/heatmap", figures.figure_png(figure), step, "gate activation, unit x time step")
     summary_writer.flush()
 
 
-def write_results_json(run_dir, hparams, results, by_attractors, final_metrics, steps_done, probes=None):
+def write_results_json(run_dir, hparams, results, breakdowns, final_metrics, steps_done, probes=None):
     """results.json: the run's settings and the final numbers, for scripts."""
     document = {
         "hparams": hparams,
         "steps": steps_done,
         "final_metrics": final_metrics,
         "by_distance": [dataclasses.asdict(r) for r in results],
-        "by_attractors": {str(k): dataclasses.asdict(a) for k, a in by_attractors.items()},
+        "breakdowns": {name: {str(c): dataclasses.asdict(a) for c, a in categories.items()}
+                       for name, categories in breakdowns.items()},
         "probes": probes or {},
     }
     path = os.path.join(run_dir, RESULTS_FILE)

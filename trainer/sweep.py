@@ -2,6 +2,7 @@
 
     python -m trainer.sweep --preset=quick
     python -m trainer.sweep --preset=quick --cells=rnn,gru --tasks=copy --distances=5,20 --steps=1000
+    python -m trainer.sweep --cells=rnn,relu_rnn --tasks=adding --identity_init   # IRNN for relu_rnn
 
 Every grid point is one `make train` run (trainer.train.train_and_evaluate) with its own
 directory below the sweep's directory (default logs/sweep-<preset>); the summary
@@ -22,11 +23,15 @@ from typing import Dict, Tuple
 
 from absl import flags
 
-from data import TASKS, cli, copy_memory, get_task
+from common import cli
+from common.config_flags import define_flags as define_config_flags
+from common.config_flags import values_from_flags
+from data import TASKS, get_task
 from trainer import summaries, sweep_summary
 from trainer.cells import CELLS, get_cell
-from trainer.config import DISTANCE_MODES, Config
-from trainer.train import EXIT_DIVERGED, TrainingStopped, finished_run, run_directory, train_and_evaluate
+from trainer.config import CELL_OPTIONS, DISTANCE_MODES, Config
+from trainer.rundir import finished_run, run_directory
+from trainer.train import EXIT_DIVERGED, TrainingStopped, train_and_evaluate
 
 STUDY_CELLS = ("rnn", "relu_rnn", "additive", "ungated_lstm", "lstm", "gru")
 
@@ -47,31 +52,39 @@ PRESETS = {
     # Copy's learning rate is 1e-2: at 3e-3 the GRU reached 0.49 at d=10 in 6000 steps, at 1e-2 0.92 in 4000.
     "quick": Preset(
         cells=STUDY_CELLS,
-        distances={"copy": (5, 20), "agreement": (5, 20, 50)},
-        steps={"copy": 4000, "agreement": 1500},
-        learning_rate={"copy": 1e-2, "agreement": 3e-3},
+        distances={"copy": (5, 20), "agreement": (5, 20, 50), "adding": (10, 50)},
+        steps={"copy": 4000, "agreement": 1500, "adding": 2000},
+        learning_rate={"copy": 1e-2, "agreement": 3e-3, "adding": 1e-3},
         units=64,
         eval_every=500,
     ),
     # Longer distances, more units and steps: for a GPU or Colab (not timed on a CPU).
     "full": Preset(
         cells=STUDY_CELLS,
-        distances={"copy": (10, 20, 50, 100), "agreement": (10, 20, 50, 100, 200)},
-        steps={"copy": 20000, "agreement": 5000},
-        learning_rate={"copy": 1e-2, "agreement": 3e-3},
+        distances={"copy": (10, 20, 50, 100), "agreement": (10, 20, 50, 100, 200), "adding": (50, 100, 200, 400)},
+        steps={"copy": 20000, "agreement": 5000, "adding": 10000},
+        learning_rate={"copy": 1e-2, "agreement": 3e-3, "adding": 1e-3},
         units=128,
         eval_every=1000,
     ),
 }
 
 
-def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0):
+def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
+         cell_options=None):
     """The configs of a sweep, in training order (task, cell, distance); arguments override the preset.
 
-    distances (if given) replaces every task's distances; a ValueError names the first bad value.
+    distances (if given) replaces every task's distances; cell_options ({name: value}, as
+    trainer.train's flags) go to every cell that takes them. A ValueError names the first
+    bad value, or an option that no cell of the sweep takes.
     """
     cells = tuple(get_cell(cell).name for cell in cells or preset.cells)  # unknown names fail before any training
     tasks = tuple(get_task(task).name for task in tasks or preset.distances)
+    cell_options = cell_options or {}
+    for option in cell_options:
+        if not any(option in CELLS[cell].command_options for cell in cells):
+            takers = ", ".join(c.name for c in CELLS.values() if option in c.command_options)
+            raise ValueError(f"no cell in the sweep ({', '.join(cells)}) takes option {option!r}; it is an option of: {takers}")
     configs = []
     for task in tasks:
         for cell in cells:
@@ -81,6 +94,7 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
                     steps=preset.steps[task] if steps is None else steps,
                     eval_every=preset.eval_every, learning_rate=preset.learning_rate[task], seed=seed, logdir=logdir,
+                    **{k: v for k, v in cell_options.items() if k in CELLS[cell].command_options},
                 )
                 if config.steps % config.eval_every:
                     config = dataclasses.replace(config, eval_every=config.steps)
@@ -92,7 +106,7 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
 def relative_cost(config):
     """Training cost of a run in arbitrary units (steps x (mean sequence length + a fixed overhead)),
     for the time-left estimate."""
-    lengths = [copy_memory.sequence_length(d) if config.task == "copy" else d + 1 for d in config.train_distances]
+    lengths = [config.resolved_task.sequence_length(d) for d in config.train_distances]
     return config.steps * (sum(lengths) / len(lengths) + 10)
 
 
@@ -156,6 +170,7 @@ def define_flags():
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
     flags.DEFINE_integer("seed", 0, "Seed of every run.")
     flags.DEFINE_string("logdir", None, "Directory of the sweep (default: logs/sweep-<preset>).")
+    define_config_flags(Config, names=CELL_OPTIONS)  # each goes to the cells that take it
 
 
 def main():
@@ -166,6 +181,7 @@ def main():
         PRESETS[FLAGS.preset], sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
         distance_mode=FLAGS.distance_mode, seed=FLAGS.seed,
+        cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
     run_sweep(configs, sweep_dir)
 

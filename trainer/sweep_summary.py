@@ -6,7 +6,9 @@ write_summary(outcomes, summary_dir) writes, from the runs' results.json and che
     summary.md                         per task: accuracy at the training distance, cell x distance;
                                        the gradient probe's decay per step of lag, per run
     accuracy_<task>.png                accuracy at the training distance against it, one line per cell
-    attractors_agreement.png           accuracy against attractors, one line per cell (longest distance)
+    <breakdown>_<task>.png             the task's breakdowns (agreement: attractors, nearest_noun,
+                                       preamble), one line per cell (longest distance, pooled
+                                       over its eval distances)
     gradient_<task>_<stage>.png        gradient norm against lag, log scale, one line per cell
                                        (stage initial or trained; the longest distance of the task)
     gates_<task>_<cell>.png            gated cells: the trained gates along one test sequence
@@ -21,7 +23,7 @@ import os
 import tensorflow as tf
 
 from data import get_task
-from trainer import evaluate, probes, summaries
+from trainer import evaluate, figures, probes, summaries
 from trainer.model import load_model
 
 CSV_FILE = "results.csv"
@@ -104,10 +106,14 @@ def gradient_table(outcomes):
 
 
 def trained_gates(config, run_dir):
-    """Gates of the run's trained model on the first test sequence at its distance: {gate: [T, u]}."""
+    """Gates of the run's trained model on the first test sequence at its distance, over that
+    sequence's own steps: ({gate: [T, u]}, the sequence's phase markers)."""
+    task = config.resolved_task
     model = load_model(os.path.join(run_dir, "checkpoint.keras"))
-    examples = evaluate.load_split(config.task, config.distance, "test", config.resolved_data_dir)
-    return {name: values[0] for name, values in probes.gate_activations(model, examples["inputs"][:1]).items()}
+    examples = evaluate.load_split(task, config.distance, "test", config.resolved_data_dir)
+    length = int(task.inputs.lengths(examples["inputs"][:1])[0])
+    gates = {name: values[0, :length] for name, values in probes.gate_activations(model, examples["inputs"][:1]).items()}
+    return gates, task.phase_markers(examples, 0)
 
 
 class SummaryWriter:
@@ -118,7 +124,7 @@ class SummaryWriter:
         self.events = summaries.writer(summary_dir)
 
     def figure(self, name, figure, description):
-        png = summaries.figure_png(figure)
+        png = figures.figure_png(figure)
         with open(os.path.join(self.summary_dir, f"{name}.png"), "wb") as f:
             f.write(png)
         with self.events.as_default():
@@ -133,28 +139,30 @@ class SummaryWriter:
             tf.summary.scalar(tag, value, step=step)
 
 
-def write_task(out, task, cells):
+def write_task(out, task_name, cells):
     """Figures, scalars and table sections of one task; returns its markdown."""
-    chance = get_task(task).chance_accuracy
+    task = get_task(task_name)
+    chance = task.chance_accuracy
     series = {}
     for cell, runs in cells.items():
         series[cell] = [(config.distance, accuracy_at(results, config.distance)) for config, _, results in runs]
         for distance, accuracy in series[cell]:
-            out.scalar(f"sweep/{task}/{cell}", accuracy.accuracy, distance)
-    title = f"{task}: test accuracy at the training distance"
-    out.figure(f"accuracy_{task}", summaries.accuracy_figure(series, chance, "training distance = test distance", title),
-               f"{task}: accuracy against distance, one line per cell")
-    sections = [f"## {task}: test accuracy at the training distance\n\n{accuracy_table(cells)}"]
+            out.scalar(f"sweep/{task.name}/{cell}", accuracy.accuracy, distance)
+    title = f"{task.name}: test accuracy at the training distance"
+    out.figure(f"accuracy_{task.name}", figures.accuracy_figure(series, chance, "training distance = test distance", title),
+               f"{task.name}: accuracy against distance, one line per cell")
+    sections = [f"## {task.name}: test accuracy at the training distance\n\n{accuracy_table(cells)}"]
 
     longest = {cell: runs[-1] for cell, runs in cells.items()}
-    if task == "agreement":
-        attractor_series = {
-            f"{cell} (d={config.distance})": [(int(k), accuracy_of(a)) for k, a in results["by_attractors"].items()]
+    for breakdown in task.breakdowns:
+        breakdown_series = {
+            f"{cell} (d={config.distance})": [(int(k), accuracy_of(a)) for k, a in results["breakdowns"][breakdown.name].items()]
             for cell, (config, _, results) in longest.items()
         }
-        out.figure("attractors_agreement",
-                   summaries.accuracy_figure(attractor_series, chance, "attractors", "agreement: accuracy against attractors"),
-                   "agreement: accuracy against attractors (pooled over eval distances), one line per cell")
+        title = f"{task.name}: accuracy against {breakdown.title}"
+        out.figure(f"{breakdown.name}_{task.name}",
+                   figures.accuracy_figure(breakdown_series, chance, breakdown.title, title, tick_label=breakdown.label),
+                   f"{task.name}: accuracy against {breakdown.title} (pooled over eval distances), one line per cell")
     for stage in ("initial", "trained"):
         curves = {}
         for cell, (config, _, results) in longest.items():
@@ -162,21 +170,21 @@ def write_task(out, task, cells):
             if norms:
                 curves[f"{cell} (d={config.distance})"] = norms
                 for lag, norm in enumerate(norms):
-                    out.scalar(f"sweep/gradient_{stage}/{task}/{cell}", norm, lag)
+                    out.scalar(f"sweep/gradient_{stage}/{task.name}/{cell}", norm, lag)
         if curves:
-            figure = summaries.gradient_figure(curves, f"{task}: gradient against lag, {stage} model")
-            out.figure(f"gradient_{task}_{stage}", figure, f"{task}: gradient norm against lag ({stage}), log scale")
+            figure = figures.gradient_figure(curves, f"{task.name}: gradient against lag, {stage} model")
+            out.figure(f"gradient_{task.name}_{stage}", figure, f"{task.name}: gradient norm against lag ({stage}), log scale")
     for cell, (config, run_dir, results) in longest.items():
         if "gates" in results.get("probes", {}):  # a gated cell
-            gates = trained_gates(config, run_dir)
-            title = f"{task}, {cell}, d={config.distance}: gates along one test sequence"
-            figure = summaries.gate_heatmap_figure(gates, title, probes.phase_markers(task, config.distance))
-            out.figure(f"gates_{task}_{cell}", figure, f"{task}, {cell}: trained gate activations, unit x time step")
+            gates, markers = trained_gates(config, run_dir)
+            title = f"{task.name}, {cell}, d={config.distance}: gates along one test sequence"
+            figure = figures.gate_heatmap_figure(gates, title, markers)
+            out.figure(f"gates_{task.name}_{cell}", figure, f"{task.name}, {cell}: trained gate activations, unit x time step")
     return "\n\n".join(sections)
 
 
 def figure_paths(summary_dir):
-    """The summary's PNG figures, sorted by name (accuracy_*, attractors_*, gates_*, gradient_*)."""
+    """The summary's PNG figures, sorted by name (accuracy_*, <breakdown>_*, gates_*, gradient_*)."""
     return sorted(os.path.join(summary_dir, name) for name in os.listdir(summary_dir) if name.endswith(".png"))
 
 

@@ -11,7 +11,7 @@ CELLS maps a name to a Cell entry that builds the recurrent layer for a model:
 
 import dataclasses
 import inspect
-from typing import Callable
+from typing import Callable, Tuple
 
 import keras
 
@@ -34,6 +34,22 @@ class Cell:
     cell_class: type = None  # the project's cell class, or None for a Keras baseline
     keras_layer: Callable = None  # the Keras layer class of a baseline
     twin: str = None  # the Keras baseline that computes the same function, if any
+    command_options: Tuple[str, ...] = ()  # the options a user sets on the command line (see layer_options)
+
+    def layer_options(self, options, distance):
+        """Command-line options {name: value} -> keyword options of layer(); a ValueError names an
+        option this cell does not take. chrono=True means chrono_max_distance = distance (the
+        longest training distance)."""
+        unknown = sorted(set(options) - set(self.command_options))
+        if unknown:
+            valid = ", ".join(self.command_options) or "none"
+            raise ValueError(f"cell {self.name!r} has no option {unknown[0]!r}; its options: {valid}")
+        resolved = dict(options)
+        if resolved.pop("chrono", False):
+            if distance < 2:
+                raise ValueError(f"chrono needs a training distance >= 2 (its longest memory time scale), got {distance}")
+            resolved["chrono_max_distance"] = distance
+        return resolved
 
     @property
     def options(self):
@@ -72,11 +88,13 @@ class Cell:
 
 CELLS = {
     "rnn": Cell("rnn", "simple RNN, tanh", TanhRNNCell, twin="keras_rnn"),
-    "relu_rnn": Cell("relu_rnn", "simple RNN, ReLU (identity_init for IRNN)", ReluRNNCell),
+    "relu_rnn": Cell("relu_rnn", "simple RNN, ReLU (identity_init for IRNN)", ReluRNNCell, command_options=("identity_init",)),
     "additive": Cell("additive", "additive state, h_t = tanh(x_t W + b) + h_{t-1}", AdditiveCell),
     "ungated_lstm": Cell("ungated_lstm", "LSTM cell state without gates", UngatedLSTMCell),
-    "lstm": Cell("lstm", "LSTM (forget_gate=False for the 1997 LSTM)", LSTMCell, twin="keras_lstm"),
-    "gru": Cell("gru", "GRU, reset gate before the recurrent product", GRUCell, twin="keras_gru"),
+    "lstm": Cell("lstm", "LSTM (forget_gate=False for the 1997 LSTM)", LSTMCell, twin="keras_lstm",
+                 command_options=("forget_gate", "forget_bias", "chrono")),
+    "gru": Cell("gru", "GRU, reset gate before the recurrent product", GRUCell, twin="keras_gru",
+                command_options=("chrono",)),
     "keras_rnn": Cell("keras_rnn", "keras.layers.SimpleRNN (reference)", keras_layer=keras.layers.SimpleRNN),
     "keras_lstm": Cell("keras_lstm", "keras.layers.LSTM (reference; cuDNN on a GPU)", keras_layer=keras.layers.LSTM),
     "keras_gru": Cell("keras_gru", "keras.layers.GRU (reference; cuDNN on a GPU)", keras_layer=keras.layers.GRU),

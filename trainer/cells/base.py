@@ -12,10 +12,11 @@ gives the same numbers.
 import keras
 from keras import ops
 
-from data.checks import check_positive_integer
+from common import KERAS_PACKAGE
+from common.checks import check_positive_integer
 from trainer.cells.keras_private import DropoutRNNCell
 
-PACKAGE = "rnn_distance"  # prefix of the registered names of the project's Keras objects
+PACKAGE = KERAS_PACKAGE  # prefix of the registered names of the project's Keras objects
 
 
 def check_rate(name, rate):

@@ -1,0 +1,104 @@
+"""The Keras callbacks of a training run: checkpoints, evaluation by distance, gate
+histograms, a guard that keeps an epoch's writes together, and a stop on a diverged loss."""
+
+import math
+import os
+
+import keras
+
+from trainer import evaluate, probes, summaries
+
+
+class AtomicCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model (weights and optimizer state) after each epoch, replacing the
+    previous checkpoint only once the new one is complete; skips a diverged model."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not math.isfinite((logs or {}).get("loss", 0.0)):
+            return
+        partial = self.path[: -len(".keras")] + ".partial.keras"
+        self.model.save(partial)
+        os.replace(partial, self.path)
+
+
+class DistanceAccuracy(keras.callbacks.Callback):
+    """After each epoch: validation accuracy at every eval distance, to TensorBoard and stdout."""
+
+    def __init__(self, task, splits, summary_writer, steps_per_epoch):
+        super().__init__()
+        self.task, self.splits = task, splits
+        self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not math.isfinite((logs or {}).get("loss", 0.0)):
+            return
+        step = (epoch + 1) * self.steps_per_epoch
+        results = [evaluate.evaluate_examples(self.model, self.task, d, split) for d, split in self.splits.items()]
+        summaries.write_distance_accuracy(self.summary_writer, step, results)
+        line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
+        print(f"step {step}: validation accuracy by distance: {line}", flush=True)
+
+
+class GateHistograms(keras.callbacks.Callback):
+    """Gated cells: histograms of the gate activations on a fixed batch, at the start and after each epoch."""
+
+    def __init__(self, sample_inputs, summary_writer, steps_per_epoch):
+        super().__init__()
+        self.sample_inputs, self.summary_writer, self.steps_per_epoch = sample_inputs, summary_writer, steps_per_epoch
+
+    def write(self, step):
+        summaries.write_gate_histograms(self.summary_writer, probes.gate_activations(self.model, self.sample_inputs), step)
+
+    def on_train_begin(self, logs=None):
+        if int(self.model.optimizer.iterations.numpy()) == 0:
+            self.write(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if math.isfinite((logs or {}).get("loss", 0.0)):
+            self.write((epoch + 1) * self.steps_per_epoch)
+
+
+class EpochEndGuard:
+    """Holds back Ctrl-C while an epoch's checkpoint and summaries are written, so that they
+    are written together: a resumed run then neither repeats nor skips a step in TensorBoard.
+    opening and closing are callbacks to put around the epoch-end callbacks."""
+
+    def __init__(self):
+        self.active = self.pending = False
+        guard = self
+
+        class Open(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                guard.active = True
+
+        class Close(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                guard.active = False
+                if guard.pending:
+                    raise KeyboardInterrupt
+
+        self.opening, self.closing = Open(), Close()
+
+    def on_sigint(self, signum, frame):
+        if self.active:
+            self.pending = True
+        else:
+            raise KeyboardInterrupt
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite loss and remembers the step."""
+
+    def __init__(self):
+        super().__init__()
+        self.bad_step = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.bad_step = int(self.model.optimizer.iterations.numpy())
+            self.model.stop_training = True

@@ -1,0 +1,56 @@
+"""Run directories: where a run lives, and finding a run of the same settings again.
+
+A run lives in its own directory below Config.logdir, named
+<task>-<cell>-d<distance>-s<seed>-<time>, with config.json (its settings, Config.hparams())
+and, once it has finished, results.json. Running the same settings again resumes the
+newest unfinished run; a sweep skips settings that have a finished run.
+"""
+
+import datetime
+import glob
+import json
+import os
+
+from trainer.summaries import RESULTS_FILE
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_FILE = "checkpoint.keras"
+
+
+def run_name_prefix(config):
+    return f"{config.task}-{config.cell}-d{config.distance}-s{config.seed}"
+
+
+def runs_with_settings(config, finished):
+    """Run directories of config's settings (same config.json), newest first: those that
+    finished (have results.json) if finished, else those that did not."""
+    prefix = os.path.join(config.logdir, run_name_prefix(config))
+    for candidate in sorted(glob.glob(prefix + "-*"), reverse=True):
+        config_path = os.path.join(candidate, CONFIG_FILE)
+        if not os.path.isfile(config_path):
+            continue
+        if os.path.exists(os.path.join(candidate, RESULTS_FILE)) != finished:
+            continue
+        with open(config_path) as f:
+            if json.load(f) == config.hparams():
+                yield candidate
+
+
+def finished_run(config):
+    """The newest run directory of config's settings that finished, or None."""
+    return next(runs_with_settings(config, finished=True), None)
+
+
+def run_directory(config):
+    """The newest unfinished run of the same settings (to resume it), else a new directory name."""
+    if not config.fresh:
+        unfinished = next(runs_with_settings(config, finished=False), None)
+        if unfinished:
+            return unfinished
+    prefix = os.path.join(config.logdir, run_name_prefix(config))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    directory, suffix = f"{prefix}-{stamp}", 1
+    while os.path.exists(directory):
+        suffix += 1
+        directory = f"{prefix}-{stamp}-{suffix}"
+    return directory
