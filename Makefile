@@ -43,10 +43,10 @@ flag = $(if $($(1)),--$(2)=$($(1)))
 
 help:
 	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
-	@echo "make sweep SWEEP=quick                 train every cell on both tasks at several distances, then summarise"
+	@echo "make sweep SWEEP=quick                 train every cell on every task at several distances, then summarise"
 	@echo "                                       (SWEEP=full for a GPU; CELLS=rnn,gru TASKS=copy DISTANCES=5,20 STEPS= UNITS= SEED=)"
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
-	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=)"
+	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=; EXTRA=--shortcuts for the shortcut baselines)"
 	@echo "make test                              run the test suite"
 	@echo "make bench                             print throughput tables"
 	@echo "make clean                             remove the environment and caches (not the logs)"
@@ -73,7 +73,7 @@ bench: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.bench
 
 preview: $(STAMPS)/runtime.stamp
-	$(RUN) -m data.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
+	$(RUN) -m trainer.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
 
 train: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)

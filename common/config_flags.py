@@ -10,6 +10,7 @@ None means "not given" (the flag's value stays None unless it is passed).
 """
 
 import dataclasses
+import sys
 import typing
 
 from absl import flags
@@ -52,7 +53,8 @@ def define_flags(config_class, names=None, defaults=None, flag_values=flags.FLAG
         define = _DEFINERS[_base_type(hints[field.name])]
         if define is flags.DEFINE_list and default is not None:
             default = [str(value) for value in default]
-        define(field.name, default, help_text(field), flag_values=flag_values)
+        # Registered as the main program's own flags, so that its --help lists them.
+        define(field.name, default, help_text(field), flag_values=flag_values, module_name=sys.argv[0])
 
 
 def values_from_flags(config_class, names=None, flag_values=flags.FLAGS):
