@@ -29,12 +29,13 @@ def dodge(index, count, xs, log_x, width=0.05):
     return lambda x: x + step
 
 
-def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str):
+def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str, connect=True):
     """Accuracy with 95% intervals against xlabel, one line per series, the chance line, and
     (if given) a vertical line at the longest training distance.
 
     series: {label: [(x, Accuracy)]}, x an integer (a distance, a count or a category);
-    tick_label(x) names the ticks. With x spanning a factor of 20 or more the x axis is
+    tick_label(x) names the ticks; connect=False draws points only (categories, not counts).
+    With x spanning a factor of 20 or more the x axis is
     logarithmic.
     """
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
@@ -45,7 +46,8 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_labe
         xs = [shift(x) for x, _ in points]
         ys = [a.accuracy for _, a in points]
         errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
-        axes.errorbar(xs, ys, yerr=errors, marker=MARKERS[index % len(MARKERS)], capsize=3, label=label)
+        axes.errorbar(xs, ys, yerr=errors, marker=MARKERS[index % len(MARKERS)], capsize=3, label=label,
+                      linestyle="-" if connect else "none")
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
     if trained_up_to is not None:
         axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")

@@ -123,7 +123,8 @@ def write_final(summary_writer, run_name, task, results, breakdowns, final_metri
             for category, accuracy in accuracies.items():
                 tf.summary.scalar(tag, accuracy.accuracy, step=category)
             figure = figures.accuracy_figure({"accuracy (95% interval)": list(accuracies.items())}, task.chance_accuracy,
-                                             breakdown.title, run_name, tick_label=breakdown.label)
+                                             breakdown.title, run_name, tick_label=breakdown.label,
+                                             connect=breakdown.ordered)
             write_image(f"{tag}_figure", figures.figure_png(figure), step, f"accuracy against {breakdown.title}")
             tf.summary.text(f"{tag}_table", breakdown_table(breakdown, accuracies), step=step)
         for name, value in final_metrics.items():

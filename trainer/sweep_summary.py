@@ -161,7 +161,8 @@ def write_task(out, task_name, cells):
         }
         title = f"{task.name}: accuracy against {breakdown.title}"
         out.figure(f"{breakdown.name}_{task.name}",
-                   figures.accuracy_figure(breakdown_series, chance, breakdown.title, title, tick_label=breakdown.label),
+                   figures.accuracy_figure(breakdown_series, chance, breakdown.title, title, tick_label=breakdown.label,
+                                           connect=breakdown.ordered),
                    f"{task.name}: accuracy against {breakdown.title} (pooled over eval distances), one line per cell")
     for stage in ("initial", "trained"):
         curves = {}
