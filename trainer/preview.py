@@ -21,11 +21,11 @@ from common import cli
 from common.checks import check_positive_integer
 from data import TASKS, get_task
 from data.baselines import measure_baselines
+from trainer.config import DISTANCE_MODES
 from trainer.evaluate import Accuracy
 from trainer.summaries import accuracy_cells, markdown_table
 
 FLAGS = flags.FLAGS
-DISTANCE_MODES = ("range", "fixed")
 
 
 def define_flags():
