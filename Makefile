@@ -1,6 +1,7 @@
 # rnn-distance. Every target sets itself up: on first use it creates a virtual
-# environment in .venv from requirements.txt (plus requirements-dev.txt for
-# tests) and reinstalls when one of those files changes.
+# environment in .venv from requirements.txt (plus requirements-sweep.txt for the
+# sweep and the tests, and requirements-dev.txt for the tests) and reinstalls when
+# one of those files changes.
 #
 # PYTHON=/path/to/python runs with an interpreter you already have (Colab):
 # no virtual environment is made, and the requirements are installed into that
@@ -33,6 +34,9 @@ SWEEP ?= quick
 CELLS ?=
 TASKS ?=
 DISTANCES ?=
+ADDRESS ?=
+CPUS_PER_RUN ?=
+GPUS_PER_RUN ?=
 LOGDIR ?= logs
 PORT ?= 6006
 EXTRA ?=
@@ -45,6 +49,7 @@ help:
 	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
 	@echo "make sweep SWEEP=quick                 train every cell on every task at several distances, then summarise"
 	@echo "                                       (SWEEP=full for a GPU; CELLS=rnn,gru TASKS=copy DISTANCES=5,20 STEPS= UNITS= SEED=)"
+	@echo "                                       on Ray: this machine, or a cluster with ADDRESS=host:port; CPUS_PER_RUN= GPUS_PER_RUN="
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
 	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=; EXTRA=--shortcuts for the shortcut baselines)"
 	@echo "make test                              run the test suite"
@@ -64,9 +69,13 @@ $(STAMPS)/dev.stamp: requirements-dev.txt $(STAMPS)/runtime.stamp
 	$(RUN) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+$(STAMPS)/sweep.stamp: requirements-sweep.txt $(STAMPS)/runtime.stamp
+	$(RUN) -m pip install --quiet -r requirements-sweep.txt
+	@touch $@
+
 setup: $(STAMPS)/runtime.stamp
 
-test: $(STAMPS)/dev.stamp
+test: $(STAMPS)/dev.stamp $(STAMPS)/sweep.stamp
 	$(RUN) -m pytest tests $(PYTEST_ARGS)
 
 bench: $(STAMPS)/runtime.stamp
@@ -78,8 +87,8 @@ preview: $(STAMPS)/runtime.stamp
 train: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
 
-sweep: $(STAMPS)/runtime.stamp
-	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
+sweep: $(STAMPS)/sweep.stamp
+	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
 
 tensorboard: $(STAMPS)/runtime.stamp
 	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)

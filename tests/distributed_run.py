@@ -1,18 +1,14 @@
-"""Programs the distribution tests run in fresh processes (device settings must come before
-TensorFlow starts, and a multi-worker cluster needs one process per worker, all started
-together: MultiWorkerMirroredStrategy waits for its peers).
+"""The program the distribution test runs in a fresh process (device settings must come
+before TensorFlow starts).
 
-    python tests/distributed_run.py mirrored LOGDIR   trains the same tiny run on one CPU device
-        and with MirroredStrategy on two logical CPU devices; prints {"default": [...],
+    python tests/distributed_run.py LOGDIR   trains the same tiny run on one CPU device and
+        with MirroredStrategy on two logical CPU devices; prints {"default": [...],
         "mirrored": [...], "replicas": n}, the per-epoch training losses of each
-    python tests/distributed_run.py construct -       builds MultiWorkerMirroredStrategy from
-        TF_CONFIG; prints {"replicas": n, "chief": bool, "worker_dir_is_run_dir": bool}
 """
 
 import json
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -44,19 +40,13 @@ def run(config, name):
     return workdir
 
 
-def main(mode, logdir):
-    if mode == "mirrored":
-        cpu = tf.config.list_physical_devices("CPU")[0]
-        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-        strategy = distribute.make_strategy("mirrored")
-        document = {"replicas": strategy.num_replicas_in_sync}
-        for name in ("default", "mirrored"):
-            document[name] = epoch_losses(run(tiny_config(logdir, name), name))
-    else:  # construct
-        strategy = distribute.make_strategy("multi_worker")
-        run_dir = os.path.join(tempfile.gettempdir(), "run")
-        document = {"replicas": strategy.num_replicas_in_sync, "chief": distribute.is_chief(strategy),
-                    "worker_dir_is_run_dir": distribute.worker_directory(strategy, run_dir) == run_dir}
+def main(logdir):
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    strategy = distribute.make_strategy("mirrored")
+    document = {"replicas": strategy.num_replicas_in_sync}
+    for name in ("default", "mirrored"):
+        document[name] = epoch_losses(run(tiny_config(logdir, name), name))
     print("RESULT " + json.dumps(document), flush=True)
 
 

@@ -15,6 +15,7 @@ def run(args, env_update=None, drop=()):
 
 
 @pytest.mark.parametrize("module,flag", [("trainer.preview", "--shortcuts"), ("trainer.sweep", "--chrono"),
+                                         ("trainer.sweep", "--address"), ("trainer.sweep", "--cpus_per_run"),
                                          ("trainer.train", "--identity_init"), ("trainer.train", "--learning_rate"),
                                          ("trainer.bench", "--sections")])
 def test_help_lists_the_flags_and_exits_0(module, flag):

@@ -1,4 +1,7 @@
-"""make sweep: the grid, skipping finished runs, resuming an unfinished one, and the summary."""
+"""make sweep on the Ray started in this process: the grid, one run directory per grid point,
+skipping finished runs, resuming an unfinished one, and the summary. (The sweep on a
+two-node cluster, a killed node, and the address and resource errors are in
+test_ray_cluster.py.)"""
 
 import csv
 import glob
@@ -10,7 +13,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from trainer import summaries, sweep, sweep_summary
+from trainer import cluster, summaries, sweep, sweep_summary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4)
@@ -26,7 +29,11 @@ def run_dirs(sweep_dir):
 def tiny_sweep(tmp_path_factory):
     sweep_dir = str(tmp_path_factory.mktemp("sweep"))
     configs = sweep.grid(sweep.PRESETS["quick"], sweep_dir, **TINY)
-    outcomes = sweep.run_sweep(configs, sweep_dir)
+    two_at_a_time = cluster.connect(cpus_per_run=1)
+    try:
+        outcomes = sweep.run_sweep(configs, sweep_dir, two_at_a_time)
+    finally:
+        cluster.disconnect()
     return sweep_dir, configs, outcomes
 
 
@@ -142,10 +149,14 @@ def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tin
     again = sweep.run_sweep(configs, sweep_dir)
     printed = capsys.readouterr().out
     assert printed.count("finished earlier, skipped") == 3
-    assert "[2/4] agreement rnn d=4: training" in printed
-    assert f"resuming {os.path.basename(unfinished)} from step 4 of 4" in printed
+    assert "training 1 of 4 runs on a Ray started on this machine" in printed
     assert len(run_dirs(sweep_dir)) == 4
     assert [run_dir for _, run_dir, _ in again] == [run_dir for _, run_dir, _ in outcomes]
+    assert os.path.isfile(os.path.join(unfinished, summaries.RESULTS_FILE))
+    events = event_accumulator.EventAccumulator(unfinished, size_guidance={"tensors": 0})
+    events.Reload()
+    assert [e.step for e in events.Tensors("distance_accuracy/d0004")] == [4]  # resumed at its end: not written twice
+    assert [e.step for e in events.Tensors("final/accuracy_vs_distance")] == EVAL_DISTANCES[4]
 
 
 def test_command_line_rejects_an_unknown_preset():

@@ -26,12 +26,15 @@ class AtomicCheckpoint(keras.callbacks.Callback):
 
 
 class DistanceAccuracy(keras.callbacks.Callback):
-    """After each epoch: validation accuracy at every eval distance, to TensorBoard and stdout."""
+    """After each epoch: validation accuracy at every eval distance, to TensorBoard and stdout,
+    and to progress(step, {"loss": ..., "accuracy_d0005": ...}) if given (the sweep's trials
+    report it to Ray Tune)."""
 
-    def __init__(self, task, splits, summary_writer, steps_per_epoch):
+    def __init__(self, task, splits, summary_writer, steps_per_epoch, progress=None):
         super().__init__()
         self.task, self.splits = task, splits
         self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
+        self.progress = progress
 
     def on_epoch_end(self, epoch, logs=None):
         if not math.isfinite((logs or {}).get("loss", 0.0)):
@@ -41,6 +44,9 @@ class DistanceAccuracy(keras.callbacks.Callback):
         summaries.write_distance_accuracy(self.summary_writer, step, results)
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
+        if self.progress:
+            metrics = {f"accuracy_d{r.distance:04d}": r.accuracy.accuracy for r in results}
+            self.progress(step, {"loss": float(logs["loss"]), **metrics})
 
 
 class GateHistograms(keras.callbacks.Callback):

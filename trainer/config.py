@@ -104,7 +104,7 @@ class Config:
     def hparams(self):
         """The resolved settings as flat scalars, for the HParams dashboard and results.json, and
         the identity of a run when it is resumed: the same settings on another device count
-        (strategy) are the same run."""
+        (strategy), or in a logdir moved elsewhere, are the same run."""
         values = dataclasses.asdict(self)
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
         values["attractors"] = -1 if self.attractors is None else self.attractors
@@ -112,7 +112,7 @@ class Config:
         for name in CELL_OPTIONS:
             values.pop(name)
         values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.cell_options().items())) or "default"
-        for execution_detail in ("fresh", "data_dir", "strategy"):  # they do not change the results
+        for execution_detail in ("fresh", "logdir", "data_dir", "strategy"):  # they do not change the results
             values.pop(execution_detail)
         return values
 

@@ -22,6 +22,7 @@ epoch) and, at its root, the events written here:
 """
 
 import dataclasses
+import glob
 import json
 import os
 
@@ -37,9 +38,22 @@ DISTANCE_TAG = "distance_accuracy/d{:04d}"
 RESULTS_FILE = "results.json"
 
 
+FINAL_SUFFIX = ".final"
+
+
 def writer(run_dir):
-    """The summary writer of the run's root directory."""
+    """The summary writer of the run's root directory, for what is written during training."""
     return tf.summary.create_file_writer(run_dir)
+
+
+def final_writer(run_dir):
+    """The writer of what a run writes once training is done (final/*, the probes), in an
+    event file of its own in the run's root directory. A run resumed after a stop in that
+    phase writes it again, so the earlier attempt's file is removed first: TensorBoard
+    then never shows a final point twice."""
+    for path in glob.glob(os.path.join(run_dir, f"events.out.tfevents.*{FINAL_SUFFIX}")):
+        os.remove(path)
+    return tf.summary.create_file_writer(run_dir, filename_suffix=FINAL_SUFFIX)
 
 
 def write_run_start(summary_writer, run_name, hparams):

@@ -1,18 +1,27 @@
-"""The study: train a grid of cells x tasks x distances, then summarise it.
+"""The study: train a grid of cells x tasks x distances on Ray, then summarise it.
 
     python -m trainer.sweep --preset=quick
     python -m trainer.sweep --preset=quick --cells=rnn,gru --tasks=copy --distances=5,20 --steps=1000
     python -m trainer.sweep --cells=rnn,relu_rnn --tasks=adding --identity_init   # IRNN for relu_rnn
+    python -m trainer.sweep --address=10.0.0.5:6379 --cpus_per_run=4 --logdir=/shared/logs/sweep-quick
 
-Every grid point is one `make train` run (trainer.train.train_and_evaluate) with its own
-directory below the sweep's directory (default logs/sweep-<preset>); the summary
-(trainer.sweep_summary) goes to <sweep directory>/summary, both as a TensorBoard run and as
-files (results.csv, summary.md, PNG figures). Started again, a sweep skips the runs that
-finished, resumes the one that was interrupted, and rewrites the summary.
+Every grid point is one `make train` run (trainer.train.train_and_evaluate), trained as a
+Ray Tune trial (trainer.engine) with its own directory below the sweep's directory
+(default logs/sweep-<preset>). By default Ray is started inside this process on this
+machine and each run takes all its CPUs; --address (or RAY_ADDRESS) joins a cluster
+started with `ray start --head`, and --cpus_per_run / --gpus_per_run set what one run
+takes, so a bigger machine or a cluster trains several at once (trainer.cluster). The
+summary (trainer.sweep_summary) goes to <sweep directory>/summary, both as a TensorBoard
+run and as files (results.csv, summary.md, PNG figures). Started again, a sweep skips the
+runs that finished, resumes the unfinished ones from their checkpoints, and rewrites the
+summary.
 
 Each run trains at one distance (distance_mode fixed by default): its accuracy at that
 distance answers "can this cell learn a dependency this long?", with no shorter sequences
 in training to make it easy.
+
+Exit status: 0 done, 1 runs failed even after Ray Tune's retries (the summary of the
+others is written), 2 bad input (nothing written), 130 interrupted (resumable).
 """
 
 import dataclasses
@@ -27,12 +36,14 @@ from common import cli
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import TASKS, get_task
-from trainer import summaries, sweep_summary
+from trainer import engine, summaries, sweep_summary
 from trainer.cells import CELLS, get_cell
+from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
 from trainer.config import CELL_OPTIONS, DISTANCE_MODES, Config
-from trainer.rundir import finished_run, run_directory
-from trainer.train import EXIT_DIVERGED, TrainingStopped, train_and_evaluate
+from trainer.rundir import finished_run, run_name_prefix
+from trainer.train import EXIT_INTERRUPTED
 
+EXIT_RUNS_FAILED = 1
 STUDY_CELLS = ("rnn", "relu_rnn", "additive", "ungated_lstm", "lstm", "gru")
 
 
@@ -71,7 +82,7 @@ PRESETS = {
 
 
 def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
-         cell_options=None):
+         cell_options=None, eval_every=None):
     """The configs of a sweep, in training order (task, cell, distance); arguments override the preset.
 
     distances (if given) replaces every task's distances; cell_options ({name: value}, as
@@ -93,65 +104,62 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     task=task, cell=cell, distance=distance, distance_mode=distance_mode,
                     eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
                     steps=preset.steps[task] if steps is None else steps,
-                    eval_every=preset.eval_every, learning_rate=preset.learning_rate[task], seed=seed, logdir=logdir,
+                    eval_every=eval_every or preset.eval_every, learning_rate=preset.learning_rate[task], seed=seed,
+                    logdir=logdir,
                     **{k: v for k, v in cell_options.items() if k in CELLS[cell].command_options},
                 )
-                if config.steps % config.eval_every:
+                if config.steps % config.eval_every and not eval_every:  # the preset's interval does not fit
                     config = dataclasses.replace(config, eval_every=config.steps)
                 config.validate()
                 configs.append(config)
     return configs
 
 
-def relative_cost(config):
-    """Training cost of a run in arbitrary units (steps x (mean sequence length + a fixed overhead)),
-    for the time-left estimate."""
-    lengths = [config.resolved_task.sequence_length(d) for d in config.train_distances]
-    return config.steps * (sum(lengths) / len(lengths) + 10)
+def run_sweep(configs, sweep_dir, cluster=None):
+    """Trains every config that has not finished as a Ray Tune trial, then writes the summary.
 
-
-def format_duration(seconds):
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-
-
-def run_sweep(configs, sweep_dir):
-    """Trains every config that has not finished, then writes the summary.
-
-    Returns [(config, run directory or None if it diverged, results dict or None)].
+    cluster: a trainer.cluster.Cluster this process is connected to; None starts a Ray on
+    this machine for the sweep (one run at a time, with every core) and stops it after.
+    Returns [(config, run directory, results dict or None if the run diverged)]. Raises
+    cli.Stop if runs failed even after Tune's retries (the summary of the others is
+    written first) and KeyboardInterrupt if the sweep was interrupted.
     """
-    outcomes, started = [], time.time()
-    remaining_cost = sum(relative_cost(c) for c in configs)
-    trained_cost, trained_seconds = 0.0, 0.0
-    for index, config in enumerate(configs, 1):
-        label = f"[{index}/{len(configs)}] {config.task} {config.cell} d={config.distance}"
-        remaining_cost -= relative_cost(config)
+    started = time.time()
+    outcomes, pending = {}, []
+    for config in configs:
         done_dir = finished_run(config)
         if done_dir:
-            print(f"{label}: finished earlier, skipped ({os.path.basename(done_dir)})", flush=True)
+            print(f"{run_name_prefix(config)}: finished earlier, skipped ({os.path.basename(done_dir)})", flush=True)
             with open(os.path.join(done_dir, summaries.RESULTS_FILE)) as f:
-                outcomes.append((config, done_dir, json.load(f)))
-            continue
-        estimate = ""
-        if trained_cost:
-            left = trained_seconds / trained_cost * (remaining_cost + relative_cost(config))
-            estimate = f", about {format_duration(left)} left in the sweep"
-        print(f"{label}: training{estimate}", flush=True)
-        workdir, run_started = run_directory(config), time.time()
+                outcomes[id(config)] = engine.Outcome(config, "finished", done_dir, json.load(f))
+        else:
+            pending.append(config)
+    if pending:
+        own_cluster = cluster is None
+        cluster = cluster or connect()
         try:
-            results = train_and_evaluate(config, workdir)
-        except TrainingStopped as stopped:
-            if stopped.status != EXIT_DIVERGED:
-                raise
-            print(f"{label}: diverged, left out of the summary: {stopped}", flush=True)
-            outcomes.append((config, None, None))
-            continue
-        trained_cost += relative_cost(config)
-        trained_seconds += time.time() - run_started
-        outcomes.append((config, workdir, results))
-    summary_dir = sweep_summary.write_summary(outcomes, os.path.join(sweep_dir, "summary"))
-    print(f"sweep of {len(configs)} runs done in {format_duration(time.time() - started)}; summary in {summary_dir}", flush=True)
-    return outcomes
+            print(f"training {len(pending)} of {len(configs)} runs on {cluster.description}", flush=True)
+            check_shared_storage(cluster, sweep_dir)
+            engine.prepare_eval_sets(pending)
+            for outcome in engine.run_trials(pending, cluster, sweep_dir):
+                outcomes[id(outcome.config)] = outcome
+        finally:
+            if own_cluster:
+                disconnect()
+    ordered = [outcomes[id(config)] for config in configs]
+    for outcome in ordered:
+        if outcome.status == "diverged":
+            print(f"{run_name_prefix(outcome.config)}: diverged, left out of the summary: {outcome.error}", flush=True)
+    kept = [(o.config, o.run_dir, o.results) for o in ordered if o.status != "failed"]
+    summary_dir = sweep_summary.write_summary(kept, os.path.join(sweep_dir, "summary"))
+    failed = [o for o in ordered if o.status == "failed"]
+    if failed:
+        raise cli.Stop(f"{len(failed)} of {len(configs)} runs failed after {engine.MAX_FAILURES} retries, the first "
+                       f"{run_name_prefix(failed[0].config)}: {failed[0].error}; the summary of the others is in "
+                       f"{summary_dir}", EXIT_RUNS_FAILED)
+    print(f"sweep of {len(configs)} runs done in {engine.format_duration(time.time() - started)}; summary in "
+          f"{summary_dir}", flush=True)
+    return kept
 
 
 # ----------------------------------------------------------------------------- command line
@@ -167,23 +175,38 @@ def define_flags():
     flags.DEFINE_list("distances", None, "Training distances for every task (default: the preset's, per task).")
     flags.DEFINE_integer("steps", None, "Training steps per run (default: the preset's, per task).")
     flags.DEFINE_integer("units", None, "Hidden units (default: the preset's).")
+    flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's, or "
+                                             "the run's steps if they are not a multiple of it).")
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
     flags.DEFINE_integer("seed", 0, "Seed of every run.")
-    flags.DEFINE_string("logdir", None, "Directory of the sweep (default: logs/sweep-<preset>).")
+    flags.DEFINE_string("logdir", None, "Directory of the sweep (default: logs/sweep-<preset>); on a cluster, "
+                                        "storage that every node reaches at the same path.")
+    flags.DEFINE_string("address", None, "host:port of a Ray cluster's head node to run on (default: the RAY_ADDRESS "
+                                         "environment variable, else a Ray started on this machine).")
+    flags.DEFINE_float("cpus_per_run", None, "CPUs of each run, and its TensorFlow threads (default: all the CPUs of "
+                                             "the largest node, one run per machine at a time).")
+    flags.DEFINE_float("gpus_per_run", 0.0, "GPUs of each run; a fraction lets several runs share one GPU.")
     define_config_flags(Config, names=CELL_OPTIONS)  # each goes to the cells that take it
 
 
 def main():
     if FLAGS.preset not in PRESETS:
         raise ValueError(f"unknown preset {FLAGS.preset!r}; valid presets: {', '.join(PRESETS)}")
-    sweep_dir = FLAGS.logdir or os.path.join("logs", f"sweep-{FLAGS.preset}")
+    sweep_dir = os.path.abspath(FLAGS.logdir or os.path.join("logs", f"sweep-{FLAGS.preset}"))
     configs = grid(
         PRESETS[FLAGS.preset], sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
-        distance_mode=FLAGS.distance_mode, seed=FLAGS.seed,
+        distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, eval_every=FLAGS.eval_every,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
-    run_sweep(configs, sweep_dir)
+    cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)
+    try:
+        run_sweep(configs, sweep_dir, cluster)
+    except KeyboardInterrupt:
+        raise cli.Stop("interrupted; run the same command again to resume (finished runs are kept, unfinished ones "
+                       "resume from their last checkpoint)", EXIT_INTERRUPTED) from None
+    finally:
+        disconnect()
 
 
 if __name__ == "__main__":

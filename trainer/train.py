@@ -10,10 +10,10 @@ interruption (Ctrl-C or a kill) resumes the newest unfinished run with the same 
 from its last checkpoint; --fresh starts a new run instead.
 
 Exit status: 0 done, 2 bad input (nothing written), 3 training diverged (NaN or infinite
-loss; the logs so far are kept), 4 the strategy cannot train here (see trainer.distribute),
-130 interrupted (resumable).
+loss; the logs so far are kept), 130 interrupted (resumable).
 """
 
+import glob
 import json
 import os
 import signal
@@ -35,12 +35,6 @@ from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, run_directory
 
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
-EXIT_UNSUPPORTED = 4
-MULTI_WORKER_FIT_FAILURE = (
-    "Keras's model.fit failed under MultiWorkerMirroredStrategy: Keras 3 cannot reduce the first input batch "
-    "across workers (keras-team/keras#20585, which TensorFlow's own multi-worker Keras tutorial also hits); "
-    "on one machine use --strategy=mirrored"
-)
 
 
 class TrainingStopped(cli.Stop):
@@ -95,11 +89,22 @@ def write_probes(config, model, summary_writer, run_name, data_dir):
     return document
 
 
-def train_and_evaluate(config, workdir):
+def remove_event_files(workdir):
+    """A run directory without a checkpoint starts again from step 0: the event files of an
+    attempt that was stopped before its first checkpoint hold only step-0 summaries, which
+    the new attempt writes again."""
+    for path in glob.glob(os.path.join(workdir, "**", "events.out.tfevents.*"), recursive=True):
+        os.remove(path)
+
+
+def train_and_evaluate(config, workdir, progress=None):
     """Trains config.cell on config.task, evaluates it by distance, and writes the run to workdir.
 
-    Returns the results.json document (a dict). Raises ValueError for bad settings before
-    anything is written, and TrainingStopped if the loss diverges or the run is interrupted.
+    progress(step, metrics), if given, is called after each evaluation with the training
+    loss and the validation accuracy at each eval distance (the sweep reports it to Ray
+    Tune). Returns the results.json document (a dict). Raises ValueError for bad settings
+    before anything is written, and TrainingStopped if the loss diverges or the run is
+    interrupted.
     """
     config.validate()
     task = config.resolved_task
@@ -107,17 +112,18 @@ def train_and_evaluate(config, workdir):
     jit_compile, jit_note = distribute.resolve_jit(config.strategy, config.jit_compile)
     if jit_note:
         print(jit_note, flush=True)
-    workdir = distribute.worker_directory(strategy, workdir)
-    data_dir = config.resolved_data_dir if distribute.is_chief(strategy) else os.path.join(workdir, "eval_data")
+    data_dir = config.resolved_data_dir
     tfds.disable_progress_bar()
     os.makedirs(workdir, exist_ok=True)
     hparams = config.hparams()
     with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
         json.dump(hparams, f, indent=2)
     run_name = os.path.basename(os.path.normpath(workdir))
+    checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
+    if not os.path.exists(checkpoint_path):
+        remove_event_files(workdir)
     summary_writer = summaries.writer(workdir)
 
-    checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
     with strategy.scope():
         model, resumed = load_or_build_model(config, checkpoint_path, jit_compile)
     steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
@@ -133,15 +139,13 @@ def train_and_evaluate(config, workdir):
     validation = {d: evaluate.load_split(task, d, "validation", data_dir) for d in eval_distances}
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
                                       **config.task_options())
-    if config.strategy == "multi_worker":
-        stream = distribute.shard_by_data(stream)
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
         non_finite,
         guard.opening,
         AtomicCheckpoint(checkpoint_path),
-        DistanceAccuracy(task, validation, summary_writer, steps_per_epoch),
+        DistanceAccuracy(task, validation, summary_writer, steps_per_epoch, progress),
         tensorboard,
         guard.closing,
     ]
@@ -161,10 +165,6 @@ def train_and_evaluate(config, workdir):
             shuffle=False,
             verbose=2,
         )
-    except ValueError as error:
-        if config.strategy == "multi_worker" and "PerReplica" in str(error):
-            raise TrainingStopped(MULTI_WORKER_FIT_FAILURE, EXIT_UNSUPPORTED) from None
-        raise
     except KeyboardInterrupt:
         tensorboard.on_train_end()  # flushes Keras's event files
         done = (int(model.optimizer.iterations.numpy()) // steps_per_epoch) * steps_per_epoch
@@ -187,8 +187,11 @@ def train_and_evaluate(config, workdir):
     results = [evaluate.evaluate_examples(model, task, d, split) for d, split in test.items()]
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results)
-    summaries.write_final(summary_writer, run_name, task, results, breakdowns, metrics, config.steps, config.distance)
-    probe_document = write_probes(config, model, summary_writer, run_name, data_dir)
+    summary_writer.close()
+    final_writer = summaries.final_writer(workdir)
+    summaries.write_final(final_writer, run_name, task, results, breakdowns, metrics, config.steps, config.distance)
+    probe_document = write_probes(config, model, final_writer, run_name, data_dir)
+    final_writer.close()
     summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, config.steps, probe_document)
     print(summaries.distance_table(task, results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:

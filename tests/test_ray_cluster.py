@@ -1,0 +1,219 @@
+"""The sweep on a real two-node Ray cluster on loopback, a node killed under a running trial,
+and the sweep's bad-input errors about addresses and resources.
+
+The cluster is started here, by `ray start --block` processes of our own (each node with
+one CPU, its own temp dir and ports, and a token of its own for Ray's token
+authentication), and stopped by killing those processes and everything they started.
+"""
+
+import collections
+import glob
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import psutil
+import pytest
+from tensorboard.backend.event_processing import event_file_loader
+
+from trainer import summaries
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RAY = os.path.join(os.path.dirname(sys.executable), "ray")
+NODE_IP = "127.0.0.2"  # loopback; Ray advertises 127.0.0.1 as the machine's public address
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+TRIAL_START = re.compile(r"\(train_trial pid=(\d+)[^)]*\)\s*(\S+) runs on node (\w+) with 1 CPUs \(1 TensorFlow threads\)")
+
+
+def free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def node_command(temp_dir, ports):
+    node_manager, object_manager, runtime_env, agent_http, agent_grpc, metrics, client = ports
+    return [RAY, "start", "--block", f"--node-ip-address={NODE_IP}", "--num-cpus=1", "--num-gpus=0",
+            f"--temp-dir={temp_dir}", f"--node-manager-port={node_manager}", f"--object-manager-port={object_manager}",
+            f"--runtime-env-agent-port={runtime_env}", f"--dashboard-agent-listen-port={agent_http}",
+            f"--dashboard-agent-grpc-port={agent_grpc}", f"--metrics-export-port={metrics}",
+            f"--ray-client-server-port={client}", "--disable-usage-stats"]
+
+
+def process_tree(process):
+    """The process and everything it started (collected before any is killed, so that none is
+    lost to re-parenting)."""
+    try:
+        root = psutil.Process(process.pid)
+        return [root] + root.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def kill_tree(processes):
+    for p in processes:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=10)
+
+
+def wait_for_port(port, timeout_s=60):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        try:
+            socket.create_connection((NODE_IP, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"no Ray head on {NODE_IP}:{port}")
+
+
+def wait_for_nodes(env, address, count, timeout_s=60):
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        status = subprocess.run([RAY, "status", f"--address={address}"], capture_output=True, text=True, env=env)
+        if status.stdout.count("node_") >= count:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"the cluster at {address} did not reach {count} nodes")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A head and a worker node on loopback, one CPU each; yields (address, env, worker process)."""
+    ports = free_ports(15)
+    address = f"{NODE_IP}:{ports[0]}"
+    temp_root = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 characters
+    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16), "RAY_DEDUP_LOGS": "0",
+           "RAY_USAGE_STATS_ENABLED": "0", "TF_CPP_MIN_LOG_LEVEL": "2",
+           # declare a killed node dead after about 2 s instead of 15
+           "RAY_health_check_period_ms": "500", "RAY_health_check_failure_threshold": "4"}
+    env.pop("RAY_ADDRESS", None)
+    head = subprocess.Popen(node_command(os.path.join(temp_root, "head"), ports[1:8])
+                            + ["--head", f"--port={ports[0]}", "--include-dashboard=false"],
+                            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes = [head]
+    try:
+        wait_for_port(ports[0])
+        worker = subprocess.Popen(node_command(os.path.join(temp_root, "worker"), ports[8:15]) + [f"--address={address}"],
+                                  env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(worker)
+        wait_for_nodes(env, address, 2)
+        yield address, env, worker
+    finally:
+        kill_tree([p for process in processes for p in process_tree(process)])
+        shutil.rmtree(temp_root, ignore_errors=True)
+
+
+def sweep_command(logdir, *flags):
+    return [sys.executable, "-m", "trainer.sweep", "--cells=gru", "--tasks=agreement", "--units=4",
+            f"--logdir={logdir}", *flags]
+
+
+def run_sweep_command(command, env, timeout=120):
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def assert_one_line_error(result, message, logdir):
+    assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stderr.strip().splitlines()[-1] == f"error: {message}"
+    assert "Traceback" not in result.stderr
+    assert not os.path.exists(logdir)  # nothing written
+
+
+def event_steps(directory):
+    """{tag: [step, ...]} over every event file directly in directory, in file order."""
+    steps = collections.defaultdict(list)
+    for path in sorted(glob.glob(os.path.join(directory, "events.out.tfevents.*"))):
+        for event in event_file_loader.EventFileLoader(path).Load():
+            for value in event.summary.value:
+                steps[value.tag].append(event.step)
+    return steps
+
+
+def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cluster, tmp_path):
+    address, env, worker = cluster
+    logdir = str(tmp_path / "sweep")
+    driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4", "--steps=200", "--eval_every=20",
+                                            f"--address={address}", "--cpus_per_run=1"),
+                              cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(ANSI.sub("", line) for line in driver.stdout), daemon=True)
+    reader.start()
+    killed_run, started = None, time.time()
+    try:
+        while killed_run is None and driver.poll() is None and time.time() - started < 180:
+            worker_tree = process_tree(worker)
+            on_worker = {p.pid for p in worker_tree}
+            for match in filter(None, (TRIAL_START.search(line) for line in list(lines))):
+                pid, run = int(match.group(1)), match.group(2)
+                if pid in on_worker and os.path.exists(os.path.join(logdir, run, "checkpoint.keras")):
+                    kill_tree(worker_tree)  # SIGKILL the second node's raylet, agents and workers
+                    killed_run = run
+                    print(f"killed the worker node while {run} trained on it")
+                    break
+            time.sleep(0.2)
+        driver.wait(timeout=240)
+    finally:
+        driver.kill()
+    reader.join(timeout=10)
+    output = "".join(lines)
+    assert killed_run, "no trial reached its first checkpoint on the worker node:\n" + output[-3000:]
+    assert driver.returncode == 0, output[-3000:]
+
+    nodes = {match.group(3) for match in map(TRIAL_START.search, lines) if match}
+    assert len(nodes) == 2  # the two trials ran on the two nodes
+    resumed = re.search(rf"resuming {re.escape(killed_run)} from step (\d+) of 200", output)
+    assert resumed and int(resumed.group(1)) >= 20, output[-3000:]
+    print(resumed.group(0))
+
+    run_dirs = sorted(glob.glob(os.path.join(logdir, "agreement-*")))
+    assert [os.path.basename(d).rsplit("-", 2)[0] for d in run_dirs] == ["agreement-gru-d2-s0", "agreement-gru-d4-s0"]
+    for run_dir in run_dirs:  # every run finished exactly once, with no TensorBoard step written twice
+        assert os.path.isfile(os.path.join(run_dir, summaries.RESULTS_FILE))
+        for sub in ("", "train", "validation"):
+            for tag, steps in event_steps(os.path.join(run_dir, sub)).items():
+                assert len(steps) == len(set(steps)), (run_dir, sub, tag, steps)
+    assert os.path.isfile(os.path.join(logdir, "summary", "summary.md"))
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--cpus_per_run=2"], "cpus_per_run=2 but the largest node has 1 CPUs; choose at most 1"),
+    (["--gpus_per_run=0.5"], "gpus_per_run=0.5 but no node has a GPU; use --gpus_per_run=0 to train on CPUs"),
+])
+def test_a_request_no_node_can_hold_is_one_line_not_a_wait(cluster, tmp_path, flags, message):
+    address, env, _ = cluster
+    logdir = str(tmp_path / "sweep")
+    result = run_sweep_command(sweep_command(logdir, "--distances=2", "--steps=2", f"--address={address}", *flags), env)
+    assert_one_line_error(result, message, logdir)
+
+
+def test_an_address_with_no_cluster_is_one_line(tmp_path):
+    port = free_ports(1)[0]
+    logdir = str(tmp_path / "sweep")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    result = run_sweep_command(sweep_command(logdir, f"--address=127.0.0.1:{port}"), env)
+    assert_one_line_error(result, f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there "
+                                  f"with `ray start --head --port={port}` (the project's Python environment), or leave "
+                                  f"--address out to run on this machine", logdir)
+    result = run_sweep_command(sweep_command(logdir), {**env, "RAY_ADDRESS": f"127.0.0.1:{port}"})
+    assert_one_line_error(result, f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there "
+                                  f"with `ray start --head --port={port}` (the project's Python environment), or leave "
+                                  f"--address out to run on this machine", logdir)
+    result = run_sweep_command(sweep_command(logdir, "--address=headnode"), env)
+    assert_one_line_error(result, "--address 'headnode' is not host:port, e.g. 10.0.0.5:6379 (the head node's `ray "
+                                  "start --head --port`)", logdir)
