@@ -33,6 +33,7 @@ PAD = -1.0  # both features of a padding step
 TOLERANCE = 0.04  # a prediction within this of the target is correct
 CONSTANT_MSE = 1.0 / 6.0  # mean squared error of always predicting 1
 CHANCE_ACCURACY = 2 * TOLERANCE - TOLERANCE**2  # share of targets within TOLERANCE of 1
+SOLVED_ACCURACY = 0.9  # a regression is never exact: 9 sums in 10 within TOLERANCE counts as solved
 VALUE, MARKER = 0, 1  # feature indices
 
 
@@ -128,6 +129,7 @@ TASK = Task(
     inputs=Features(2, pad_value=PAD),
     objective=Regression(TOLERANCE),
     chance_accuracy=CHANCE_ACCURACY,
+    solved_accuracy=SOLVED_ACCURACY,
     baseline_loss=lambda distance: CONSTANT_MSE,
     baseline_loss_name="constant-1 MSE: squared error of always predicting 1 (1/6)",
     sequence_length=sequence_length,

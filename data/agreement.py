@@ -472,6 +472,7 @@ TASK = Task(
     inputs=Tokens(VOCAB_SIZE, padded=True),
     objective=Decision(),
     chance_accuracy=CHANCE_ACCURACY,
+    solved_accuracy=0.99,
     baseline_loss=lambda distance: float(np.log(2)),
     baseline_loss_name="memoryless loss: log 2, the logistic loss of guessing",
     sequence_length=sequence_length,

@@ -51,6 +51,7 @@ class Task:
     inputs: object  # data.model_io.Tokens or Features: how the inputs enter the model
     objective: object  # data.model_io.StepClasses, Decision or Regression: head, loss, metric, hits
     chance_accuracy: float  # accuracy that needs no memory of the dependency, on the trials that count
+    solved_accuracy: float  # validation accuracy at which a run counts as having learned the dependency
     baseline_loss: Callable  # distance -> training loss of the best model that remembers nothing
     baseline_loss_name: str  # what that loss is, in a few words
     sequence_length: Callable  # distance -> time steps of a batch at that distance

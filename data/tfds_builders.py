@@ -17,8 +17,11 @@ VERSION changes whenever any task's generator changes what it generates.
 Importing this module registers the builder with TFDS.
 """
 
+import contextlib
 import dataclasses
+import fcntl
 import functools
+import os
 import re
 import zlib
 
@@ -116,10 +119,27 @@ def eval_builder(task, distance, data_dir=None):
     return tfds.builder(f"{BUILDER}/{task.name}_d{distance}", data_dir=data_dir)
 
 
+@contextlib.contextmanager
+def _preparation_lock(builder):
+    """Holds an exclusive lock on a file beside the builder's directory, so that processes
+    sharing a data directory (the sweep's parallel runs) prepare each set once, one at a time."""
+    lock_path = os.path.dirname(builder.data_dir) + ".lock"
+    os.makedirs(os.path.dirname(lock_path), exist_ok=True)
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def load_eval_split(task, distance, split="test", data_dir=None, **as_dataset_kwargs):
     """Prepares the set if it is not cached yet, then returns one split as a tf.data.Dataset."""
     if split not in SPLIT_SIZES:
         raise ValueError(f"unknown split {split!r}; valid splits: {', '.join(SPLIT_SIZES)}")
     builder = eval_builder(task, distance, data_dir)
-    builder.download_and_prepare()
+    if not builder.is_prepared():
+        with _preparation_lock(builder):
+            builder = eval_builder(task, distance, data_dir)  # another process may have prepared it meanwhile
+            builder.download_and_prepare()
     return builder.as_dataset(split=split, **as_dataset_kwargs)

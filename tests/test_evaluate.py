@@ -90,3 +90,46 @@ def test_adding_accuracy_counts_predictions_within_the_tolerance(tmp_path):
     far = evaluate.evaluate_examples(FixedPredictions(lambda x: (examples["targets"] + 0.041)[:, None]), TASKS["adding"], 5, examples)
     assert near.accuracy.accuracy == 1.0 and far.accuracy.accuracy == 0.0
     assert near.baseline_loss == pytest.approx(1 / 6) and near.chance == pytest.approx(0.0784)
+
+
+class LadderOfAccuracies:
+    """Stands in for evaluate_examples: the accuracy at each distance from a table (2048 trials,
+    chance 0.5), and a record of the distances evaluated."""
+
+    def __init__(self, accuracy_by_distance):
+        self.accuracy_by_distance, self.evaluated = accuracy_by_distance, []
+
+    def __call__(self, model, task, distance, examples):
+        self.evaluated.append(distance)
+        correct = round(self.accuracy_by_distance[distance] * 2048)
+        return evaluate.DistanceResult(distance, evaluate.Accuracy.from_counts(correct, 2048), 0.5)
+
+
+LADDER = (1, 2, 5, 10, 20, 50, 100, 200)
+
+
+@pytest.mark.parametrize("accuracies, evaluated, horizon", [
+    # memory ends at 50: two rungs at chance after it, and the climb stops there
+    ({1: 1.0, 2: 1.0, 5: 1.0, 10: 1.0, 20: 0.995, 50: 0.8, 100: 0.51, 200: 0.49}, LADDER, 20),
+    ({1: 1.0, 2: 1.0, 5: 1.0, 10: 0.99, 20: 0.5, 50: 0.49, 100: 1.0, 200: 1.0}, (1, 2, 5, 10, 20, 50), 10),
+    # one rung at chance, then above chance again: the count starts over
+    ({1: 1.0, 2: 1.0, 5: 1.0, 10: 1.0, 20: 0.5, 50: 0.7, 100: 0.5, 200: 0.5}, LADDER, 10),
+    # at chance at or below the training distance (10) never stops the climb
+    ({1: 0.5, 2: 0.5, 5: 0.5, 10: 1.0, 20: 0.5, 50: 0.5, 100: 1.0, 200: 1.0}, (1, 2, 5, 10, 20, 50), 10),
+    # nothing reaches the threshold: horizon 0
+    ({1: 0.6, 2: 0.5, 5: 0.5, 10: 0.5, 20: 0.5, 50: 0.5, 100: 0.5, 200: 0.5}, (1, 2, 5, 10, 20, 50), 0),
+])
+def test_the_climb_stops_after_two_rungs_at_chance_beyond_the_training_distance(monkeypatch, accuracies, evaluated,
+                                                                                horizon):
+    ladder = LadderOfAccuracies(accuracies)
+    monkeypatch.setattr(evaluate, "evaluate_examples", ladder)
+    results = evaluate.climb(None, None, reversed(LADDER), {d: None for d in LADDER}, trained_up_to=10)
+    assert tuple(ladder.evaluated) == evaluated == tuple(r.distance for r in results)
+    assert evaluate.generalisation_horizon(results, 0.99) == horizon
+
+
+def test_at_chance_means_the_interval_reaches_chance():
+    result = lambda correct: evaluate.DistanceResult(1, evaluate.Accuracy.from_counts(correct, 2048), 0.5)
+    assert evaluate.at_chance(result(1024)) and evaluate.at_chance(result(900))
+    assert evaluate.at_chance(result(1060))  # 0.518: its interval [0.496, 0.539] still holds 0.5
+    assert not evaluate.at_chance(result(1100))  # 0.537: [0.515, 0.559]

@@ -179,7 +179,8 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     assert len(nodes) == 2  # the two trials ran on the two nodes
     resumed = re.search(rf"resuming {re.escape(killed_run)} from step (\d+) of 200", output)
     assert resumed and int(resumed.group(1)) >= 20, output[-3000:]
-    print(resumed.group(0))
+    print("".join(line for line in lines if any(mark in line for mark in (
+        "runs on node", "its worker stopped", "resuming", "] agreement-", "sweep of"))))  # the log's story, for -s
 
     run_dirs = sorted(glob.glob(os.path.join(logdir, "agreement-*")))
     assert [os.path.basename(d).rsplit("-", 2)[0] for d in run_dirs] == ["agreement-gru-d2-s0", "agreement-gru-d4-s0"]

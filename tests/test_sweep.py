@@ -17,8 +17,9 @@ from trainer import cluster, summaries, sweep, sweep_summary
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4)
-# Default eval distances: the ladder up to 2 x distance, with distance and 2 x distance.
-EVAL_DISTANCES = {2: [1, 2, 4], 4: [1, 2, 4, 5, 8]}
+# Default eval distances: the ladder up to 20 x distance, climbed until two rungs in a row are
+# at chance; at least these (the training distance and below, and two rungs beyond it).
+EVAL_DISTANCES = {2: [1, 2, 4, 5], 4: [1, 2, 4, 5, 8]}
 
 
 def run_dirs(sweep_dir):
@@ -82,12 +83,16 @@ def test_one_run_per_grid_point(tiny_sweep):
 
 
 def test_results_csv_has_one_row_per_run_and_distance(tiny_sweep):
-    sweep_dir, _, _ = tiny_sweep
+    sweep_dir, _, outcomes = tiny_sweep
     with open(os.path.join(sweep_dir, "summary", sweep_summary.CSV_FILE)) as f:
         rows = list(csv.DictReader(f))
     assert tuple(rows[0]) == sweep_summary.CSV_COLUMNS
-    expected = [(cell, d, e) for cell in ("rnn", "gru") for d in (2, 4) for e in EVAL_DISTANCES[d]]
+    expected = [(config.cell, config.distance, entry["distance"]) for config, _, results in outcomes
+                for entry in results["by_distance"]]
     assert [(r["cell"], int(r["train_distance"]), int(r["eval_distance"])) for r in rows] == expected
+    for config, _, results in outcomes:
+        evaluated = [entry["distance"] for entry in results["by_distance"]]
+        assert evaluated[:len(EVAL_DISTANCES[config.distance])] == EVAL_DISTANCES[config.distance]
     for row in rows:
         assert 0 <= float(row["low"]) <= float(row["accuracy"]) <= float(row["high"]) <= 1
         assert int(row["trials"]) == 2048 and float(row["chance"]) == 0.5
@@ -156,7 +161,8 @@ def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tin
     events = event_accumulator.EventAccumulator(unfinished, size_guidance={"tensors": 0})
     events.Reload()
     assert [e.step for e in events.Tensors("distance_accuracy/d0004")] == [4]  # resumed at its end: not written twice
-    assert [e.step for e in events.Tensors("final/accuracy_vs_distance")] == EVAL_DISTANCES[4]
+    assert [e.step for e in events.Tensors("final/accuracy_vs_distance")] == [
+        entry["distance"] for entry in again[1][2]["by_distance"]]
 
 
 def test_command_line_rejects_an_unknown_preset():

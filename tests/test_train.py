@@ -17,7 +17,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from trainer import rundir, train
 from trainer.config import Config
 
-TINY = dict(units=8, embedding=4, batch_size=8, steps=4, eval_every=2, distance=3)
+TINY = dict(units=8, embedding=4, batch_size=8, steps=4, eval_every=2, distance=3, eval_distances=(1, 2, 3, 5, 6))
 
 
 def tiny_config(tmp_path, **overrides):
@@ -41,8 +41,7 @@ def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
     workdir = rundir.run_directory(config)
     document = train.train_and_evaluate(config, workdir)
     assert os.path.basename(workdir).startswith(f"{task}-lstm-d3-s0-")
-    distances = [1, 2, 3, 5, 6]
-    assert config.resolved_eval_distances == tuple(distances)
+    distances = [1, 2, 3, 5, 6]  # two beyond the training distance: evaluated even if both are at chance
 
     root = events(workdir)
     curve = series(root, "final/accuracy_vs_distance")
@@ -72,7 +71,10 @@ def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
         assert json.load(f) == document
     assert [r["distance"] for r in document["by_distance"]] == distances
     assert document["hparams"]["cell"] == "lstm" and document["steps"] == 4
+    assert document["steps_to_solve"] is None and "steps_to_solve" not in document["final_metrics"]  # 4 steps: not solved
     assert np.isclose(document["final_metrics"]["accuracy_at_longest"], curve[-1][1])
+    solved = [d for d, value in curve if value >= config.resolved_solved_accuracy]
+    assert document["final_metrics"]["generalisation_horizon"] == max(solved, default=0)
 
 
 def test_hparams_hold_the_settings(tmp_path):
@@ -101,9 +103,10 @@ def test_adding_run_from_the_command_line_with_a_cell_option(tmp_path):
     assert process.returncode == 0, err
     (workdir,) = glob.glob(str(logdir / "adding-relu_rnn-d3-s0-*"))
     root = events(workdir)
-    assert [step for step, _ in series(root, "final/accuracy_vs_distance")] == [1, 2, 3, 5, 6]
-    assert [value for _, value in series(root, "final/baseline_loss")] == pytest.approx([1 / 6] * 5)
-    assert [value for _, value in series(root, "final/chance")] == pytest.approx([0.0784] * 5)
+    distances = [step for step, _ in series(root, "final/accuracy_vs_distance")]
+    assert distances[:5] == [1, 2, 3, 5, 6] and set(distances) <= {1, 2, 3, 5, 6, 10, 20, 50, 60}  # the ladder to 20 x 3
+    assert [value for _, value in series(root, "final/baseline_loss")] == pytest.approx([1 / 6] * len(distances))
+    assert [value for _, value in series(root, "final/chance")] == pytest.approx([0.0784] * len(distances))
     with open(os.path.join(workdir, "config.json")) as f:
         assert json.load(f)["cell_options"] == "identity_init=True"
     model = train.load_model(os.path.join(workdir, "checkpoint.keras"))
@@ -122,7 +125,7 @@ def run_cli(*flags, timeout=300):
 def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     logdir = str(tmp_path / "logs")
     flags = [f"--logdir={logdir}", "--task=agreement", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
-             "--steps=60", "--eval_every=10"]
+             "--steps=60", "--eval_every=10", "--nostop_when_solved"]
     first = run_cli(*flags)
     deadline = time.time() + 240
     while not glob.glob(os.path.join(logdir, "*", "checkpoint.keras")) and time.time() < deadline:
@@ -236,3 +239,36 @@ def test_command_line_bad_input_is_one_line_and_exit_status_2(tmp_path, flags, m
     assert process.returncode == 2
     assert err.startswith(message) and err.count("\n") == 1, err
     assert not logdir.exists()
+
+
+def test_a_run_stops_once_solved_and_records_the_step(tmp_path):
+    """An easy setting (agreement at distance 2) reaches the threshold long before its budget."""
+    config = tiny_config(tmp_path, task="agreement", cell="gru", distance=2, eval_distances=(1, 2, 4, 5), steps=400,
+                         eval_every=20, solved_accuracy=0.9)
+    workdir = rundir.run_directory(config)
+    document = train.train_and_evaluate(config, workdir)
+    solved_at = document["steps_to_solve"]
+    assert solved_at is not None and document["steps"] == solved_at < 400
+    assert document["final_metrics"]["steps_to_solve"] == solved_at
+    steps = [step for step, _ in series(events(workdir), "distance_accuracy/d0002")]
+    assert steps == list(range(20, solved_at + 1, 20))  # evaluated up to the solved step, not after
+    assert series(events(workdir), "distance_accuracy/d0002")[-1][1] >= 0.9
+
+    os.remove(os.path.join(workdir, "results.json"))  # as if stopped before its final evaluation
+    again = train.train_and_evaluate(config, workdir)
+    assert (again["steps"], again["steps_to_solve"]) == (solved_at, solved_at)  # nothing more trained
+
+
+def test_default_eval_ladder_reaches_twenty_times_the_distance():
+    assert Config(distance=10).resolved_eval_distances == (1, 2, 5, 10, 20, 50, 100, 200)
+    assert Config(distance=3).resolved_eval_distances == (1, 2, 3, 5, 6, 10, 20, 50, 60)
+    assert Config(distance=3, distance_mode="fixed").solved_distances == (3,)
+    assert Config(distance=3).solved_distances == (1, 2, 3)
+    assert Config(task="adding").resolved_solved_accuracy == 0.9
+    assert Config(task="copy", solved_accuracy=0.5).hparams()["solved_accuracy"] == 0.5
+
+
+@pytest.mark.parametrize("value", [0, 1.5, -0.1])
+def test_solved_accuracy_outside_0_1_is_refused(tmp_path, value):
+    with pytest.raises(ValueError, match=rf"solved_accuracy must be a number in \(0, 1\], got {value}"):
+        tiny_config(tmp_path, solved_accuracy=value).validate()

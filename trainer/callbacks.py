@@ -1,6 +1,8 @@
-"""The Keras callbacks of a training run: checkpoints, evaluation by distance, gate
-histograms, a guard that keeps an epoch's writes together, and a stop on a diverged loss."""
+"""The Keras callbacks of a training run: checkpoints, evaluation by distance, the solved
+check, gate histograms, a guard that keeps an epoch's writes together, and a stop on a
+diverged loss."""
 
+import json
 import math
 import os
 
@@ -25,22 +27,54 @@ class AtomicCheckpoint(keras.callbacks.Callback):
         os.replace(partial, self.path)
 
 
-class DistanceAccuracy(keras.callbacks.Callback):
-    """After each epoch: validation accuracy at every eval distance, to TensorBoard and stdout,
-    and to progress(step, {"loss": ..., "accuracy_d0005": ...}) if given (the sweep's trials
-    report it to Ray Tune)."""
+class SolvedCheck(keras.callbacks.Callback):
+    """After DistanceAccuracy: is the run solved (validation accuracy at least threshold at
+    every one of distances)? The first step at which it is goes to path (a small JSON file,
+    so that a resumed run keeps it); with stop, training stops there.
 
-    def __init__(self, task, splits, summary_writer, steps_per_epoch, progress=None):
+    step: the first solved step, or None; read from path when the run resumes."""
+
+    def __init__(self, distance_accuracy, distances, threshold, stop, path):
         super().__init__()
-        self.task, self.splits = task, splits
+        self.distance_accuracy, self.distances, self.threshold = distance_accuracy, set(distances), threshold
+        self.stop, self.path = stop, path
+        self.step = None
+        if os.path.exists(path):
+            with open(path) as f:
+                self.step = json.load(f)["steps_to_solve"]
+
+    def on_epoch_end(self, epoch, logs=None):
+        results = [r for r in self.distance_accuracy.latest if r.distance in self.distances]
+        solved = bool(results) and all(r.accuracy.accuracy >= self.threshold for r in results)
+        if solved and self.step is None:
+            self.step = self.distance_accuracy.latest_step
+            with open(self.path + ".tmp", "w") as f:
+                json.dump({"steps_to_solve": self.step, "solved_accuracy": self.threshold}, f)
+            os.replace(self.path + ".tmp", self.path)
+            print(f"solved at step {self.step}: validation accuracy >= {self.threshold:g} at distance "
+                  f"{', '.join(str(r.distance) for r in results)}", flush=True)
+        if solved and self.stop:
+            self.model.stop_training = True
+
+
+class DistanceAccuracy(keras.callbacks.Callback):
+    """After each epoch: validation accuracy up the eval ladder (evaluate.climb), to TensorBoard
+    and stdout, and to progress(step, {"loss": ..., "accuracy_d0005": ...}) if given (the
+    sweep's trials report it to Ray Tune)."""
+
+    def __init__(self, task, splits, distances, trained_up_to, summary_writer, steps_per_epoch, progress=None):
+        super().__init__()
+        self.task, self.splits, self.distances, self.trained_up_to = task, splits, distances, trained_up_to
         self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
         self.progress = progress
+        self.latest, self.latest_step = [], None  # the last evaluation's DistanceResults, and its step
 
     def on_epoch_end(self, epoch, logs=None):
         if not math.isfinite((logs or {}).get("loss", 0.0)):
             return
         step = (epoch + 1) * self.steps_per_epoch
-        results = [evaluate.evaluate_examples(self.model, self.task, d, split) for d, split in self.splits.items()]
+        results = evaluate.climb(self.model, self.task, self.distances, self.splits, self.trained_up_to)
+        self.latest, self.latest_step = results, step
         summaries.write_distance_accuracy(self.summary_writer, step, results)
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)

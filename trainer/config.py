@@ -21,6 +21,7 @@ from trainer.model import OPTIMIZERS
 JIT_CHOICES = ("auto", "on", "off")
 DISTANCE_MODES = ("range", "fixed")
 LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+LADDER_REACH = 20  # the default eval ladder reaches this many times the training distance
 CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono")  # fields passed to the cell
 
 
@@ -35,8 +36,11 @@ class Config:
     distance: int = setting(10, "The training distance (the longest, in range mode)")
     distance_mode: str = setting("range", "range: each batch at a distance drawn from 1..distance; fixed: every batch at "
                                           "distance", lambda: DISTANCE_MODES)
-    eval_distances: Optional[Tuple[int, ...]] = setting(None, "Comma-separated distances to evaluate (default: 1, 2, 5, "
-                                                              "10, ... up to 2 x distance, and distance)")
+    eval_distances: Optional[Tuple[int, ...]] = setting(None, "Comma-separated distances to evaluate (default: the "
+                                                              "ladder 1, 2, 5, 10, 20, 50, ... up to 20 x distance, "
+                                                              "with distance, 2 x and 20 x distance); beyond the "
+                                                              "training distance evaluation stops after two distances "
+                                                              "in a row at chance")
     attractors: Optional[int] = setting(None, "Agreement: exact number of attractors in training sentences (default: "
                                               "left to chance)")
     identity_init: Optional[bool] = setting(None, "relu_rnn: identity recurrent kernel and zero bias (IRNN)")
@@ -50,6 +54,10 @@ class Config:
     batch_size: int = setting(64, "Sequences per training batch")
     steps: int = setting(8000, "Training steps in all (a multiple of eval_every)")
     eval_every: int = setting(1000, "Training steps between evaluations and checkpoints (one Keras epoch)")
+    solved_accuracy: Optional[float] = setting(None, "A run is solved once validation accuracy reaches this at every "
+                                                     "eval distance it trains on (default: the task's; copy and "
+                                                     "agreement 0.99, adding 0.9)")
+    stop_when_solved: bool = setting(True, "Stop training once solved (--nostop_when_solved trains the whole budget)")
     learning_rate: float = setting(3e-3, "Optimizer learning rate")
     optimizer: str = setting("adam", "Optimizer", lambda: OPTIMIZERS)
     clipnorm: Optional[float] = setting(1.0, "Clip each gradient to this norm; 0 turns clipping off")
@@ -75,11 +83,22 @@ class Config:
 
     @property
     def resolved_eval_distances(self):
-        """The eval distances: as given, or the ladder up to 2 x distance with distance and 2 x distance."""
+        """The eval distances: as given, or the ladder up to LADDER_REACH x distance with distance,
+        2 x distance and LADDER_REACH x distance."""
         if self.eval_distances:
             return tuple(sorted(set(self.eval_distances)))
-        ladder = {d for d in LADDER if d <= 2 * self.distance} | {self.distance, 2 * self.distance}
+        reach = LADDER_REACH * self.distance
+        ladder = {d for d in LADDER if d <= reach} | {self.distance, 2 * self.distance, reach}
         return tuple(sorted(ladder))
+
+    @property
+    def resolved_solved_accuracy(self):
+        return self.resolved_task.solved_accuracy if self.solved_accuracy is None else self.solved_accuracy
+
+    @property
+    def solved_distances(self):
+        """The eval distances at which a run must reach solved_accuracy: those it trains on."""
+        return tuple(d for d in self.resolved_eval_distances if min(self.train_distances) <= d <= self.distance)
 
     @property
     def train_distances(self):
@@ -109,6 +128,7 @@ class Config:
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
+        values["solved_accuracy"] = self.resolved_solved_accuracy
         for name in CELL_OPTIONS:
             values.pop(name)
         values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.cell_options().items())) or "default"
@@ -143,6 +163,9 @@ class Config:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid optimizers: {', '.join(OPTIMIZERS)}")
         if self.clipnorm is not None and not (isinstance(self.clipnorm, (int, float)) and self.clipnorm >= 0):
             raise ValueError(f"clipnorm must be a number >= 0 (0 turns clipping off), got {self.clipnorm!r}")
+        if self.solved_accuracy is not None and not (isinstance(self.solved_accuracy, (int, float))
+                                                     and 0 < self.solved_accuracy <= 1):
+            raise ValueError(f"solved_accuracy must be a number in (0, 1], got {self.solved_accuracy!r}")
         if not (isinstance(self.dropout, (int, float)) and 0 <= self.dropout < 1):
             raise ValueError(f"dropout must be a number in [0, 1), got {self.dropout!r}")
         if self.jit_compile not in JIT_CHOICES:

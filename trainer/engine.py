@@ -65,26 +65,6 @@ def trial_keys(configs):
     return keys
 
 
-def prepare_eval_sets(configs):
-    """Generates every evaluation set the runs will read, here and once, before the trials
-    start: parallel trials would otherwise write the same TFDS directory at once."""
-    import tensorflow_datasets as tfds
-    from absl import logging
-
-    from data import tfds_builders
-
-    tfds.disable_progress_bar()
-    wanted = {(c.task, d, c.resolved_data_dir) for c in configs for d in c.resolved_eval_distances}
-    print(f"preparing {len(wanted)} evaluation sets (task and distance) in {configs[0].resolved_data_dir}", flush=True)
-    verbosity = logging.get_verbosity()
-    logging.set_verbosity(logging.WARNING)  # TFDS logs two INFO lines per set
-    try:
-        for task, distance, data_dir in sorted(wanted):
-            tfds_builders.eval_builder(Config(task=task).resolved_task, distance, data_dir).download_and_prepare()
-    finally:
-        logging.set_verbosity(verbosity)
-
-
 def limit_threads(cpus, gpus):
     """TensorFlow in a trial uses as many threads as the trial has CPUs, so that parallel
     trials share the cores instead of oversubscribing them; with a fraction of a GPU it
@@ -114,11 +94,13 @@ def train_trial(params, configs, cpus, gpus):
     print(f"{os.path.basename(workdir)} runs on node {node[:8]} with {cpus:g} CPUs ({threads} TensorFlow threads)",
           flush=True)
 
-    at_distance, longest = f"accuracy_d{config.distance:04d}", f"accuracy_d{max(config.resolved_eval_distances):04d}"
+    at_distance, threshold = f"accuracy_d{config.distance:04d}", config.resolved_solved_accuracy
 
     def progress(step, metrics):  # the first four are the columns of Tune's progress table
+        solved = [int(key[len("accuracy_d"):]) for key, value in metrics.items()
+                  if key.startswith("accuracy_d") and value >= threshold]
         tune.report({"step": step, "loss": metrics["loss"], "acc_train_d": metrics.get(at_distance),
-                     "acc_longest": metrics[longest], **metrics})
+                     "horizon": max(solved, default=0), **metrics})
 
     try:
         results = train_and_evaluate(config, workdir, progress)
@@ -128,8 +110,9 @@ def train_trial(params, configs, cpus, gpus):
         tune.report({"status": "diverged", "run_dir": workdir, "node": node, "message": str(stopped)})
         return
     final = results["final_metrics"]
-    tune.report({"step": config.steps, "acc_train_d": final["accuracy_at_train_distance"],
-                 "acc_longest": final["accuracy_at_longest"], "status": "finished", "run_dir": workdir, "node": node})
+    tune.report({"step": results["steps"], "acc_train_d": final["accuracy_at_train_distance"],
+                 "horizon": final["generalisation_horizon"], "steps_to_solve": results["steps_to_solve"],
+                 "status": "finished", "run_dir": workdir, "node": node})
 
 
 def _progress_callback(costs, started):

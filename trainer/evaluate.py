@@ -85,6 +85,49 @@ def evaluate_examples(model, task, distance, examples):
                           breakdown_accuracies(task, examples, outcome))
 
 
+class Splits:
+    """One evaluation split of a task at any distance, each loaded (and prepared, the first
+    time in a data directory) when it is first asked for: splits[distance] -> examples."""
+
+    def __init__(self, task, split, data_dir):
+        self.task, self.split, self.data_dir = task, split, data_dir
+        self.loaded = {}
+
+    def __getitem__(self, distance):
+        if distance not in self.loaded:
+            self.loaded[distance] = load_split(self.task, distance, self.split, self.data_dir)
+        return self.loaded[distance]
+
+
+RUNGS_AT_CHANCE = 2  # the climb up the eval ladder stops after this many rungs in a row at chance
+
+
+def at_chance(result):
+    """Accuracy indistinguishable from chance: its 95% interval reaches down to chance (or below)."""
+    return result.accuracy.low <= result.chance
+
+
+def climb(model, task, distances, splits, trained_up_to):
+    """DistanceResults at distances in ascending order: every distance up to trained_up_to
+    (the training distance), then the longer rungs of the ladder until accuracy is at chance
+    at RUNGS_AT_CHANCE rungs in a row, where memory has ended and longer rungs would cost
+    time to say the same."""
+    results, in_a_row = [], 0
+    for distance in sorted(distances):
+        result = evaluate_examples(model, task, distance, splits[distance])
+        results.append(result)
+        if distance > trained_up_to:
+            in_a_row = in_a_row + 1 if at_chance(result) else 0
+            if in_a_row == RUNGS_AT_CHANCE:
+                break
+    return results
+
+
+def generalisation_horizon(results, threshold):
+    """The longest evaluated distance with accuracy at or above threshold; 0 if none."""
+    return max((r.distance for r in results if r.accuracy.accuracy >= threshold), default=0)
+
+
 def pool_breakdowns(results):
     """Each breakdown pooled over distances: {name: {category: Accuracy}}, categories sorted."""
     pooled = {}

@@ -15,6 +15,7 @@ from trainer.summaries import RESULTS_FILE
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_FILE = "checkpoint.keras"
+SOLVED_FILE = "solved.json"  # the step at which the run was solved, once it was
 
 
 def run_name_prefix(config):

@@ -10,7 +10,8 @@ epoch) and, at its root, the events written here:
     final/baseline_loss            the loss of a model that remembers nothing (the task says which), step = distance
     final/accuracy_vs_<breakdown>  the task's breakdowns (agreement: attractors, nearest_noun, preamble),
                                    pooled over distances, step = category
-    final/mean_accuracy, final/accuracy_at_train_distance, final/accuracy_at_longest
+    final/mean_accuracy, final/accuracy_at_train_distance, final/accuracy_at_longest,
+    final/generalisation_horizon, final/steps_to_solve (solved runs only)
                                    one number each, for the HParams dashboard
     figures and markdown tables of the curves above (IMAGES and TEXT dashboards)
     gradient/norm_by_lag_initial, gradient/norm_by_lag_trained
@@ -176,11 +177,15 @@ def write_gate_inspection(summary_writer, run_name, gates, step, markers=()):
     summary_writer.flush()
 
 
-def write_results_json(run_dir, hparams, results, breakdowns, final_metrics, steps_done, probes=None):
-    """results.json: the run's settings and the final numbers, for scripts."""
+def write_results_json(run_dir, hparams, results, breakdowns, final_metrics, steps_done, probes=None,
+                       steps_to_solve=None):
+    """results.json: the run's settings and the final numbers, for scripts. steps_done: the
+    steps trained (fewer than the budget if it stopped when solved); steps_to_solve: the first
+    evaluation step at which it was solved, or None (not solved within steps_done)."""
     document = {
         "hparams": hparams,
         "steps": steps_done,
+        "steps_to_solve": steps_to_solve,
         "final_metrics": final_metrics,
         "by_distance": [dataclasses.asdict(r) for r in results],
         "breakdowns": {name: {str(c): dataclasses.asdict(a) for c, a in categories.items()}

@@ -140,7 +140,6 @@ def run_sweep(configs, sweep_dir, cluster=None):
         try:
             print(f"training {len(pending)} of {len(configs)} runs on {cluster.description}", flush=True)
             check_shared_storage(cluster, sweep_dir)
-            engine.prepare_eval_sets(pending)
             for outcome in engine.run_trials(pending, cluster, sweep_dir):
                 outcomes[id(outcome.config)] = outcome
         finally:

@@ -4,6 +4,7 @@ write_summary(outcomes, summary_dir) writes, from the runs' results.json and che
 
     results.csv                        one row per run and evaluation distance
     summary.md                         per task: accuracy at the training distance, cell x distance;
+                                       steps to solve and generalisation horizon, cell x distance;
                                        the gradient probe's decay per step of lag, per run
     accuracy_<task>.png                accuracy at the training distance against it, one line per cell
     <breakdown>_<task>.png             the task's breakdowns (agreement: attractors, nearest_noun,
@@ -29,8 +30,8 @@ from trainer.model import load_model
 CSV_FILE = "results.csv"
 TABLE_FILE = "summary.md"
 CSV_COLUMNS = (
-    "task", "cell", "train_distance", "distance_mode", "steps", "units", "seed",
-    "eval_distance", "accuracy", "low", "high", "trials", "chance", "run",
+    "task", "cell", "train_distance", "distance_mode", "steps", "steps_trained", "steps_to_solve",
+    "generalisation_horizon", "units", "seed", "eval_distance", "accuracy", "low", "high", "trials", "chance", "run",
 )
 
 
@@ -57,7 +58,10 @@ def csv_rows(outcomes):
             accuracy = entry["accuracy"]
             rows.append({
                 "task": config.task, "cell": config.cell, "train_distance": config.distance,
-                "distance_mode": config.distance_mode, "steps": config.steps, "units": config.units,
+                "distance_mode": config.distance_mode, "steps": config.steps, "steps_trained": results["steps"],
+                "steps_to_solve": "" if results["steps_to_solve"] is None else results["steps_to_solve"],
+                "generalisation_horizon": int(results["final_metrics"]["generalisation_horizon"]),
+                "units": config.units,
                 "seed": config.seed, "eval_distance": entry["distance"], "accuracy": accuracy["accuracy"],
                 "low": accuracy["low"], "high": accuracy["high"], "trials": accuracy["trials"],
                 "chance": entry["chance"], "run": os.path.basename(os.path.normpath(run_dir)),
@@ -85,14 +89,28 @@ def by_task_and_cell(outcomes):
     return grouped
 
 
-def accuracy_table(cells):
-    """Markdown: one row per cell, one column per training distance, accuracy at that distance."""
+def cell_by_distance_table(cells, entry):
+    """Markdown: one row per cell, one column per training distance, entry(config, results) in each."""
     distances = sorted({config.distance for runs in cells.values() for config, _, _ in runs})
     rows = []
     for cell, runs in cells.items():
-        found = {config.distance: accuracy_at(results, config.distance) for config, _, results in runs}
-        rows.append([cell] + [f"{found[d].accuracy:.3f}" if d in found else "-" for d in distances])
+        found = {config.distance: entry(config, results) for config, _, results in runs}
+        rows.append([cell] + [found.get(d, "-") for d in distances])
     return summaries.markdown_table(["cell"] + [f"d={d}" for d in distances], rows)
+
+
+def accuracy_table(cells):
+    """Test accuracy at the training distance, cell x training distance."""
+    return cell_by_distance_table(cells, lambda config, results: f"{accuracy_at(results, config.distance).accuracy:.3f}")
+
+
+def solving_table(cells):
+    """Steps to solve (or "not solved in N") and the generalisation horizon, cell x training distance."""
+    def entry(config, results):
+        solved = results["steps_to_solve"]
+        steps = f"{solved} steps" if solved is not None else f"not solved in {results['steps']}"
+        return f"{steps}; horizon {int(results['final_metrics']['generalisation_horizon'])}"
+    return cell_by_distance_table(cells, entry)
 
 
 def gradient_table(outcomes):
@@ -151,7 +169,10 @@ def write_task(out, task_name, cells):
     title = f"{task.name}: test accuracy at the training distance"
     out.figure(f"accuracy_{task.name}", figures.accuracy_figure(series, chance, "training distance = test distance", title),
                f"{task.name}: accuracy against distance, one line per cell")
-    sections = [f"## {task.name}: test accuracy at the training distance\n\n{accuracy_table(cells)}"]
+    sections = [f"## {task.name}: test accuracy at the training distance\n\n{accuracy_table(cells)}",
+                f"## {task.name}: steps to solve (validation accuracy >= {task.solved_accuracy:g} at the distance trained "
+                f"on) and generalisation horizon (the longest test distance at or above it)\n\n"
+                f"{solving_table(cells)}"]
 
     longest = {cell: runs[-1] for cell, runs in cells.items()}
     for breakdown in task.breakdowns:

@@ -28,10 +28,11 @@ from common import cli
 from common.config_flags import define_flags, values_from_flags
 from data import pipeline
 from trainer import distribute, evaluate, probes, summaries
-from trainer.callbacks import AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, StopOnNonFiniteLoss
+from trainer.callbacks import (AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
+                               StopOnNonFiniteLoss)
 from trainer.config import Config
 from trainer.model import build_model, compile_model, load_model
-from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, run_directory
+from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, SOLVED_FILE, run_directory
 
 EXIT_DIVERGED = 3
 EXIT_INTERRUPTED = 130
@@ -59,7 +60,7 @@ def load_or_build_model(config, checkpoint_path, jit_compile):
 
 def validation_dataset(config, splits):
     """Keras's validation data: the validation splits at the eval distances inside the training range."""
-    distances = [d for d in splits if min(config.train_distances) <= d <= config.distance] or [min(splits)]
+    distances = config.solved_distances or config.resolved_eval_distances[:1]
     datasets = [tf.data.Dataset.from_tensor_slices((splits[d]["inputs"], splits[d]["targets"])).batch(256) for d in distances]
     dataset = datasets[0]
     for extra in datasets[1:]:
@@ -67,25 +68,33 @@ def validation_dataset(config, splits):
     return dataset
 
 
-def final_metrics(config, results):
+def final_metrics(config, results, steps_to_solve, threshold):
+    """The run's headline numbers (final/<name> scalars and HParams metrics): accuracy over the
+    evaluated distances, at the training distance and at the longest distance evaluated, the
+    generalisation horizon (the longest with accuracy >= threshold), and steps_to_solve if
+    the run was solved."""
     by_distance = {r.distance: r.accuracy.accuracy for r in results}
-    return {
+    metrics = {
         "mean_accuracy": float(np.mean(list(by_distance.values()))),
         "accuracy_at_train_distance": by_distance.get(config.distance, float("nan")),
         "accuracy_at_longest": by_distance[max(by_distance)],
+        "generalisation_horizon": float(evaluate.generalisation_horizon(results, threshold)),
     }
+    if steps_to_solve is not None:
+        metrics["steps_to_solve"] = float(steps_to_solve)
+    return metrics
 
 
-def write_probes(config, model, summary_writer, run_name, data_dir):
+def write_probes(config, model, summary_writer, run_name, data_dir, step):
     """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
     sequences at the training distance; written to TensorBoard, returned for results.json."""
     task = config.resolved_task
     examples = evaluate.load_split(task, config.distance, "test", data_dir)
     document, norms, gates = probes.probe_run(initial_model(config), model, task, examples)
-    summaries.write_gradient_probe(summary_writer, run_name, norms, config.steps)
+    summaries.write_gradient_probe(summary_writer, run_name, norms, step)
     if gates is not None:
         markers = task.phase_markers(examples, 0)
-        summaries.write_gate_inspection(summary_writer, run_name, gates, config.steps, markers)
+        summaries.write_gate_inspection(summary_writer, run_name, gates, step, markers)
     return document
 
 
@@ -136,21 +145,28 @@ def train_and_evaluate(config, workdir, progress=None):
         print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
 
     eval_distances = config.resolved_eval_distances
-    validation = {d: evaluate.load_split(task, d, "validation", data_dir) for d in eval_distances}
+    validation = evaluate.Splits(task, "validation", data_dir)
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
                                       **config.task_options())
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
+    distance_accuracy = DistanceAccuracy(task, validation, eval_distances, config.distance, summary_writer,
+                                         steps_per_epoch, progress)
+    solved = SolvedCheck(distance_accuracy, config.solved_distances, config.resolved_solved_accuracy,
+                         config.stop_when_solved, os.path.join(workdir, SOLVED_FILE))
+    if solved.step is not None and config.stop_when_solved:
+        epochs = initial_epoch  # solved before the stop: nothing left to train
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
         non_finite,
         guard.opening,
         AtomicCheckpoint(checkpoint_path),
-        DistanceAccuracy(task, validation, summary_writer, steps_per_epoch, progress),
+        distance_accuracy,
         tensorboard,
+        solved,
         guard.closing,
     ]
     if probes.has_gates(model):
-        sample = validation.get(config.distance, validation[max(validation)])["inputs"][:64]
+        sample = validation[config.distance if config.distance in eval_distances else max(eval_distances)]["inputs"][:64]
         callbacks.insert(callbacks.index(tensorboard), GateHistograms(sample, summary_writer, steps_per_epoch))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
@@ -183,16 +199,21 @@ def train_and_evaluate(config, workdir, progress=None):
             EXIT_DIVERGED,
         )
 
-    test = {d: evaluate.load_split(task, d, "test", data_dir) for d in eval_distances}
-    results = [evaluate.evaluate_examples(model, task, d, split) for d, split in test.items()]
+    steps_done = int(model.optimizer.iterations.numpy())
+    if solved.step is None:
+        print(f"not solved within {steps_done} steps (solved: validation accuracy >= "
+              f"{config.resolved_solved_accuracy:g} at distance {', '.join(map(str, config.solved_distances))})",
+              flush=True)
+    results = evaluate.climb(model, task, eval_distances, evaluate.Splits(task, "test", data_dir), config.distance)
     breakdowns = evaluate.pool_breakdowns(results)
-    metrics = final_metrics(config, results)
+    metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()
     final_writer = summaries.final_writer(workdir)
-    summaries.write_final(final_writer, run_name, task, results, breakdowns, metrics, config.steps, config.distance)
-    probe_document = write_probes(config, model, final_writer, run_name, data_dir)
+    summaries.write_final(final_writer, run_name, task, results, breakdowns, metrics, steps_done, config.distance)
+    probe_document = write_probes(config, model, final_writer, run_name, data_dir, steps_done)
     final_writer.close()
-    summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, config.steps, probe_document)
+    summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, steps_done, probe_document,
+                                 solved.step)
     print(summaries.distance_table(task, results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
         return json.load(f)
