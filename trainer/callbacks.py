@@ -59,8 +59,8 @@ class SolvedCheck(keras.callbacks.Callback):
 
 class DistanceAccuracy(keras.callbacks.Callback):
     """After each epoch: validation accuracy up the eval ladder (evaluate.climb), to TensorBoard
-    and stdout, and to progress(step, {"loss": ..., "accuracy_d0005": ...}) if given (the
-    sweep's trials report it to Ray Tune)."""
+    and stdout, and to progress(step, loss, results) if given (the sweep's trials report it
+    to Ray Tune)."""
 
     def __init__(self, task, splits, distances, trained_up_to, summary_writer, steps_per_epoch, progress=None):
         super().__init__()
@@ -79,8 +79,7 @@ class DistanceAccuracy(keras.callbacks.Callback):
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
         if self.progress:
-            metrics = {f"accuracy_d{r.distance:04d}": r.accuracy.accuracy for r in results}
-            self.progress(step, {"loss": float(logs["loss"]), **metrics})
+            self.progress(step, float(logs["loss"]), results)
 
 
 class GateHistograms(keras.callbacks.Callback):

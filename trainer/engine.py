@@ -22,7 +22,7 @@ import os
 import time
 from typing import Optional
 
-from trainer import summaries
+from trainer import evaluate, summaries
 from trainer.config import Config
 from trainer.rundir import run_directory, run_name_prefix
 
@@ -94,13 +94,11 @@ def train_trial(params, configs, cpus, gpus):
     print(f"{os.path.basename(workdir)} runs on node {node[:8]} with {cpus:g} CPUs ({threads} TensorFlow threads)",
           flush=True)
 
-    at_distance, threshold = f"accuracy_d{config.distance:04d}", config.resolved_solved_accuracy
-
-    def progress(step, metrics):  # the first four are the columns of Tune's progress table
-        solved = [int(key[len("accuracy_d"):]) for key, value in metrics.items()
-                  if key.startswith("accuracy_d") and value >= threshold]
-        tune.report({"step": step, "loss": metrics["loss"], "acc_train_d": metrics.get(at_distance),
-                     "horizon": max(solved, default=0), **metrics})
+    def progress(step, loss, results):  # the first four are the columns of Tune's progress table
+        accuracies = {f"accuracy_d{r.distance:04d}": r.accuracy.accuracy for r in results}
+        tune.report({"step": step, "loss": loss, "acc_train_d": accuracies.get(f"accuracy_d{config.distance:04d}"),
+                     "horizon": evaluate.generalisation_horizon(results, config.resolved_solved_accuracy),
+                     **accuracies})
 
     try:
         results = train_and_evaluate(config, workdir, progress)

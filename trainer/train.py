@@ -109,9 +109,8 @@ def remove_event_files(workdir):
 def train_and_evaluate(config, workdir, progress=None):
     """Trains config.cell on config.task, evaluates it by distance, and writes the run to workdir.
 
-    progress(step, metrics), if given, is called after each evaluation with the training
-    loss and the validation accuracy at each eval distance (the sweep reports it to Ray
-    Tune). Returns the results.json document (a dict). Raises ValueError for bad settings
+    progress(step, loss, results), if given, is called after each evaluation with the
+    training loss and the validation DistanceResults (the sweep reports them to Ray Tune). Returns the results.json document (a dict). Raises ValueError for bad settings
     before anything is written, and TrainingStopped if the loss diverges or the run is
     interrupted.
     """
