@@ -29,6 +29,10 @@ STEPS ?=
 ATTRACTORS ?=
 UNITS ?=
 SEED ?=
+SEEDS ?=
+START ?=
+LONGEST ?=
+RESOLUTION ?=
 COUNT ?=
 SWEEP ?= quick
 CELLS ?=
@@ -43,13 +47,17 @@ EXTRA ?=
 flag = $(if $($(1)),--$(2)=$($(1)))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test bench preview train sweep tensorboard clean
+.PHONY: help setup test bench preview train sweep horizon tensorboard clean
 
 help:
 	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
 	@echo "make sweep SWEEP=quick                 train every cell on every task at several distances, then summarise"
 	@echo "                                       (SWEEP=full for a GPU; CELLS=rnn,gru TASKS=copy DISTANCES=5,20 STEPS= UNITS= SEED=)"
 	@echo "                                       on Ray: this machine, or a cluster with ADDRESS=host:port; CPUS_PER_RUN= GPUS_PER_RUN="
+	@echo "                                       SEEDS=3 trains every grid point from 3 seeds"
+	@echo "make horizon TASK=copy CELLS=rnn,lstm,gru SEEDS=3"
+	@echo "                                       the memory-horizon search: the longest distance each cell solves within"
+	@echo "                                       STEPS= steps (START= LONGEST= RESOLUTION= UNITS=; Ray flags as for the sweep)"
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
 	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=; EXTRA=--shortcuts for the shortcut baselines)"
 	@echo "make test                              run the test suite"
@@ -88,7 +96,10 @@ train: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
 
 sweep: $(STAMPS)/sweep.stamp
-	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
+	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
+
+horizon: $(STAMPS)/sweep.stamp
+	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
 
 tensorboard: $(STAMPS)/runtime.stamp
 	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)

@@ -1,16 +1,22 @@
 """The figures a run and a sweep draw (matplotlib, Agg), as figures and as PNG bytes.
 
-    accuracy_figure       accuracy with 95% intervals against distance or a breakdown's categories
-    gradient_figure       gradient norm against lag, log scale
+    accuracy_figure       accuracy with 95% intervals against distance or a breakdown's categories,
+                          several seeds as their median, range and points
+    steps_figure          steps to solve against distance, seeds likewise
+    horizon_figure        the memory horizon per cell, each seed's point and the median
+    probes_figure         every probe of a horizon search: accuracy against its training distance
+    gradient_figure       gradient norm against lag, log scale, seeds likewise
     gate_heatmap_figure   gate activations, unit x time step, with the example's phases marked
 """
 
 import io
+import warnings
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -29,26 +35,76 @@ def dodge(index, count, xs, log_x, width=0.05):
     return lambda x: x + step
 
 
-def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str, connect=True):
-    """Accuracy with 95% intervals against xlabel, one line per series, the chance line, and
-    (if given) a vertical line at the longest training distance.
+def _seed_errors(accuracies):
+    """[[below], [above]] of each seed's 95% interval, for errorbar."""
+    return [[a.accuracy - a.low for a in accuracies], [a.high - a.accuracy for a in accuracies]]
 
-    series: {label: [(x, Accuracy)]}, x an integer (a distance, a count or a category);
-    tick_label(x) names the ticks; connect=False draws points only (categories, not counts).
-    With x spanning a factor of 20 or more the x axis is
-    logarithmic.
+
+def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True):
+    """One series of a figure: points [(x, [value per seed])], values Accuracy (accuracies) or
+    numbers. One seed: the points (with their 95% intervals). Several: the median line, a band
+    from the lowest to the highest seed, and each seed's point, faint."""
+    colour, marker = f"C{index % 10}", MARKERS[index % len(MARKERS)]
+    value = (lambda a: a.accuracy) if accuracies else float
+    xs = [shift(x) for x, _ in points]
+    seeds = max(len(values) for _, values in points)
+    if seeds == 1:
+        ys = [value(values[0]) for _, values in points]
+        errors = _seed_errors([values[0] for _, values in points]) if accuracies else None
+        axes.errorbar(xs, ys, yerr=errors, marker=marker, color=colour, capsize=3, label=label,
+                      linestyle="-" if connect else "none")
+        return
+    medians = [float(np.median([value(v) for v in values])) for _, values in points]
+    lows = [min(value(v) for v in values) for _, values in points]
+    highs = [max(value(v) for v in values) for _, values in points]
+    if connect:
+        axes.fill_between(xs, lows, highs, color=colour, alpha=0.15, linewidth=0)
+    else:
+        axes.vlines(xs, lows, highs, color=colour, alpha=0.25, linewidth=6)
+    for x, (_, values) in zip(xs, points):
+        ys = [value(v) for v in values]
+        axes.errorbar([x] * len(ys), ys, yerr=_seed_errors(values) if accuracies else None, marker=marker,
+                      color=colour, alpha=0.35, markersize=3, linestyle="none", elinewidth=0.8)
+    counts = {len(values) for _, values in points}
+    spread = f"median of {seeds} seeds, range" if len(counts) == 1 else "median and range of the seeds at each point"
+    axes.plot(xs, medians, marker=marker, color=colour, linestyle="-" if connect else "none", label=f"{label}: {spread}")
+
+
+def _log_x(all_xs):
+    return len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20
+
+
+def _distance_ticks(axes, xs, log_x):
+    """Ticks at every x when there are few; else at 1, 2, 5 x powers of ten (log) or matplotlib's."""
+    if log_x:
+        axes.set_xscale("log")
+    if len(xs) <= 8:
+        axes.set_xticks(xs, [str(x) for x in xs])
+        axes.minorticks_off()
+    elif log_x:
+        axes.xaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+        axes.xaxis.set_major_formatter(ticker.ScalarFormatter())
+        axes.xaxis.set_minor_locator(ticker.NullLocator())
+
+
+def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str, connect=True, threshold=None):
+    """Accuracy against xlabel, one line per series, the chance line, the solved threshold
+    (if given) and a vertical line at the longest training distance (if given).
+
+    series: {label: [(x, [Accuracy, one per seed])]}, x an integer (a distance, a count or a
+    category); one seed is drawn with its 95% interval, several as their median, the band from
+    the lowest to the highest seed and each seed's point (_draw_seeds). tick_label(x) names
+    the ticks; connect=False draws points only (categories, not counts). With x spanning a
+    factor of 20 or more the x axis is logarithmic.
     """
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
-    log_x = len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20
+    log_x = _log_x(all_xs)
     for index, (label, points) in enumerate(series.items()):
-        shift = dodge(index, len(series), all_xs, log_x)
-        xs = [shift(x) for x, _ in points]
-        ys = [a.accuracy for _, a in points]
-        errors = [[a.accuracy - a.low for _, a in points], [a.high - a.accuracy for _, a in points]]
-        axes.errorbar(xs, ys, yerr=errors, marker=MARKERS[index % len(MARKERS)], capsize=3, label=label,
-                      linestyle="-" if connect else "none")
+        _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), connect)
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
+    if threshold is not None:
+        axes.axhline(threshold, color="tab:green", linestyle=":", label=f"solved ({threshold:g})")
     if trained_up_to is not None:
         axes.axvline(trained_up_to, color="tab:orange", linestyle=":", label=f"longest training distance ({trained_up_to})")
     if log_x:
@@ -65,6 +121,90 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_labe
     return figure
 
 
+def steps_figure(series, xlabel, ylabel, title, budget=None):
+    """A count (steps to solve) against distance, one line per series, seeds as in accuracy_figure.
+
+    series: {label: [(distance, [value per seed])]}; budget (if given) is drawn as a line.
+    """
+    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    all_xs = sorted({x for points in series.values() for x, _ in points})
+    log_x = _log_x(all_xs)
+    for index, (label, points) in enumerate(series.items()):
+        _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), True, accuracies=False)
+    if budget is not None:
+        axes.axhline(budget, color="grey", linestyle="--", label=f"budget ({budget} steps)")
+    _distance_ticks(axes, all_xs, log_x)
+    axes.set_ylim(bottom=0)
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def horizon_figure(lanes, title, longest, start):
+    """The memory horizon per cell: each seed's horizon as a point, the median as a bar, on a
+    log axis. A seed that never failed up to `longest` is drawn as an upward triangle at it
+    ("at least"); one that failed at the first distance probed is drawn below `start`.
+
+    lanes: {cell label: [(horizon, "exact" | "at_least" | "below")] one per seed}.
+    """
+    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    labels = list(lanes)
+    floor = start / 2
+    for index, label in enumerate(labels):
+        colour = f"C{index % 10}"
+        values = [max(h, floor) if kind != "below" else floor for h, kind in lanes[label]]
+        axes.bar(index, float(np.median(values)), width=0.6, color=colour, alpha=0.3)
+        offsets = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else [0.0]
+        for offset, value, (_, kind) in zip(offsets, values, lanes[label]):
+            marker = {"exact": "o", "at_least": "^", "below": "v"}[kind]
+            axes.plot(index + offset, value, marker=marker, color=colour, markersize=7, linestyle="none")
+    axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
+    axes.plot([], [], marker="o", color="black", linestyle="none", label="one seed")
+    axes.plot([], [], marker="^", color="black", linestyle="none", label="at least (never failed)")
+    axes.plot([], [], marker="v", color="black", linestyle="none", label=f"below {start} (failed at the first)")
+    axes.set_yscale("log")
+    axes.set_ylim(floor / 1.5, longest * 1.8)
+    axes.set_xticks(range(len(labels)), labels)
+    axes.set_ylabel("horizon (longest training distance solved)")
+    axes.set_title(title)
+    axes.grid(alpha=0.3, axis="y", which="both")
+    axes.legend(loc="upper left", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def probes_figure(lanes, chance, threshold, title):
+    """Every probe of a search: accuracy at its training distance against that distance, one line
+    per cell and seed, solved probes filled and unsolved ones open.
+
+    lanes: {label: [(distance, Accuracy, solved)]} sorted by distance.
+    """
+    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    all_xs = sorted({d for probes in lanes.values() for d, _, _ in probes})
+    for index, (label, probes) in enumerate(lanes.items()):
+        colour, marker = f"C{index % 10}", MARKERS[index % len(MARKERS)]
+        xs = [d for d, _, _ in probes]
+        axes.plot(xs, [a.accuracy for _, a, _ in probes], color=colour, alpha=0.6, label=label)
+        for d, accuracy, solved in probes:
+            axes.errorbar([d], [accuracy.accuracy], yerr=_seed_errors([accuracy]), marker=marker, color=colour,
+                          markerfacecolor=colour if solved else "white", capsize=2, linestyle="none")
+    axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
+    axes.axhline(threshold, color="tab:green", linestyle=":", label=f"solved ({threshold:g})")
+    _distance_ticks(axes, all_xs, _log_x(all_xs))
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("training distance of the probe (filled: solved within the budget)")
+    axes.set_ylabel("test accuracy at that distance")
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="best", fontsize="x-small", ncol=2)
+    figure.tight_layout()
+    return figure
+
+
 def figure_png(figure):
     """PNG bytes of a matplotlib figure (which is closed)."""
     buffer = io.BytesIO()
@@ -74,12 +214,24 @@ def figure_png(figure):
 
 
 def gradient_figure(curves, title):
-    """Gradient norm against lag on a log y axis, one line per curve. curves: {label: norms [T]}."""
+    """Gradient norm against lag on a log y axis, one line per curve.
+
+    curves: {label: [norms [T], one per seed]}; several seeds are drawn as their median with a
+    band from the lowest to the highest. A zero norm has no place on a log axis and is left out.
+    """
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
-    for label, norms in curves.items():
-        norms = np.asarray(norms, dtype=float)
-        shown = np.where(norms > 0, norms, np.nan)  # a zero norm has no place on a log axis
-        axes.plot(np.arange(len(norms)), shown, label=label)
+    for index, (label, per_seed) in enumerate(curves.items()):
+        norms = np.asarray(per_seed, dtype=float)
+        norms = np.where(norms > 0, norms, np.nan)
+        lags = np.arange(norms.shape[1])
+        colour = f"C{index % 10}"
+        with warnings.catch_warnings():  # a lag at which every seed's norm is zero stays empty
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if len(norms) > 1:
+                axes.fill_between(lags, np.nanmin(norms, axis=0), np.nanmax(norms, axis=0), color=colour, alpha=0.15,
+                                  linewidth=0)
+                label = f"{label}: median of {len(norms)} seeds, range"
+            axes.plot(lags, np.nanmedian(norms, axis=0), color=colour, label=label)
     axes.set_yscale("log")
     axes.set_xlabel("lag (steps before the last input)")
     axes.set_ylabel("mean |d loss(last step) / d input|")

@@ -125,7 +125,7 @@ def write_final(summary_writer, run_name, task, results, breakdowns, final_metri
             tf.summary.scalar("final/accuracy_vs_distance_high", r.accuracy.high, step=r.distance)
             tf.summary.scalar("final/chance", r.chance, step=r.distance)
             tf.summary.scalar("final/baseline_loss", r.baseline_loss, step=r.distance, description=task.baseline_loss_name)
-        points = [(r.distance, r.accuracy) for r in results]
+        points = [(r.distance, [r.accuracy]) for r in results]
         figure = figures.accuracy_figure({"accuracy (95% interval)": points}, task.chance_accuracy, "distance", run_name,
                                          trained_up_to)
         write_image("final/accuracy_vs_distance_figure", figures.figure_png(figure), step, "accuracy against distance")
@@ -137,7 +137,7 @@ def write_final(summary_writer, run_name, task, results, breakdowns, final_metri
             tag = f"final/accuracy_vs_{breakdown.name}"
             for category, accuracy in accuracies.items():
                 tf.summary.scalar(tag, accuracy.accuracy, step=category)
-            figure = figures.accuracy_figure({"accuracy (95% interval)": list(accuracies.items())}, task.chance_accuracy,
+            figure = figures.accuracy_figure({"accuracy (95% interval)": [(k, [a]) for k, a in accuracies.items()]}, task.chance_accuracy,
                                              breakdown.title, run_name, tick_label=breakdown.label,
                                              connect=breakdown.ordered)
             write_image(f"{tag}_figure", figures.figure_png(figure), step, f"accuracy against {breakdown.title}")
@@ -153,7 +153,8 @@ def write_gradient_probe(summary_writer, run_name, norms_by_stage, step):
         for stage, norms in norms_by_stage.items():
             for lag, norm in enumerate(norms):
                 tf.summary.scalar(f"gradient/norm_by_lag_{stage}", norm, step=lag)
-        figure = figures.gradient_figure(norms_by_stage, f"{run_name}: gradient against lag")
+        figure = figures.gradient_figure({stage: [norms] for stage, norms in norms_by_stage.items()},
+                                         f"{run_name}: gradient against lag")
         write_image("gradient/norm_by_lag_figure", figures.figure_png(figure), step, "gradient norm against lag, log scale")
     summary_writer.flush()
 

@@ -3,6 +3,7 @@
     python -m trainer.sweep --preset=quick
     python -m trainer.sweep --preset=quick --cells=rnn,gru --tasks=copy --distances=5,20 --steps=1000
     python -m trainer.sweep --cells=rnn,relu_rnn --tasks=adding --identity_init   # IRNN for relu_rnn
+    python -m trainer.sweep --preset=quick --seeds=3   # every grid point from seeds 0, 1 and 2
     python -m trainer.sweep --address=10.0.0.5:6379 --cpus_per_run=4 --logdir=/shared/logs/sweep-quick
 
 Every grid point is one `make train` run (trainer.train.train_and_evaluate), trained as a
@@ -25,6 +26,7 @@ others is written), 2 bad input (nothing written), 130 interrupted (resumable).
 """
 
 import dataclasses
+import itertools
 import json
 import os
 import time
@@ -41,6 +43,7 @@ from trainer.cells import CELLS, get_cell
 from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
 from trainer.config import CELL_OPTIONS, DISTANCE_MODES, Config
 from trainer.rundir import finished_run, run_name_prefix
+from trainer.seeds import seed_list
 from trainer.train import EXIT_INTERRUPTED
 
 EXIT_RUNS_FAILED = 1
@@ -82,9 +85,10 @@ PRESETS = {
 
 
 def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
-         cell_options=None, eval_every=None):
-    """The configs of a sweep, in training order (task, cell, distance); arguments override the preset.
+         seeds=1, cell_options=None, eval_every=None):
+    """The configs of a sweep, in training order (task, cell, distance, seed); arguments override the preset.
 
+    Every grid point is trained from `seeds` seeds, seed, seed + 1, ... (trainer.seeds).
     distances (if given) replaces every task's distances; cell_options ({name: value}, as
     trainer.train's flags) go to every cell that takes them. A ValueError names the first
     bad value, or an option that no cell of the sweep takes.
@@ -92,6 +96,7 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
     cells = tuple(get_cell(cell).name for cell in cells or preset.cells)  # unknown names fail before any training
     tasks = tuple(get_task(task).name for task in tasks or preset.distances)
     cell_options = cell_options or {}
+    seed_values = seed_list(seed, seeds)
     for option in cell_options:
         if not any(option in CELLS[cell].command_options for cell in cells):
             takers = ", ".join(c.name for c in CELLS.values() if option in c.command_options)
@@ -99,7 +104,7 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
     configs = []
     for task in tasks:
         for cell in cells:
-            for distance in distances or preset.distances[task]:
+            for distance, seed in itertools.product(distances or preset.distances[task], seed_values):
                 config = Config(
                     task=task, cell=cell, distance=distance, distance_mode=distance_mode,
                     eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
@@ -177,7 +182,8 @@ def define_flags():
     flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's, or "
                                              "the run's steps if they are not a multiple of it).")
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
-    flags.DEFINE_integer("seed", 0, "Seed of every run.")
+    flags.DEFINE_integer("seed", 0, "The first seed: each grid point is trained from seeds seed, seed + 1, ...")
+    flags.DEFINE_integer("seeds", 1, "Seeds per grid point; tables and figures show their median and range.")
     flags.DEFINE_string("logdir", None, "Directory of the sweep (default: logs/sweep-<preset>); on a cluster, "
                                         "storage that every node reaches at the same path.")
     flags.DEFINE_string("address", None, "host:port of a Ray cluster's head node to run on (default: the RAY_ADDRESS "
@@ -195,7 +201,7 @@ def main():
     configs = grid(
         PRESETS[FLAGS.preset], sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
-        distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, eval_every=FLAGS.eval_every,
+        distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, seeds=FLAGS.seeds, eval_every=FLAGS.eval_every,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
     cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)

@@ -13,19 +13,27 @@ write_summary(outcomes, summary_dir) writes, from the runs' results.json and che
     gradient_<task>_<stage>.png        gradient norm against lag, log scale, one line per cell
                                        (stage initial or trained; the longest distance of the task)
     gates_<task>_<cell>.png            gated cells: the trained gates along one test sequence
+                                       (the first seed)
     events.out.tfevents.*              the same figures (IMAGES), tables (TEXT) and the curves as
                                        scalars: sweep/<task>/<cell> with step = training distance,
                                        sweep/gradient_<stage>/<task>/<cell> with step = lag
+
+A grid point trained from several seeds is one entry of each table and figure: the median
+over its seeds with the lowest and highest beside it (trainer.seeds.Spread), each seed's
+point drawn faintly in the figures; the scalars are the medians; results.csv keeps one row
+per seed.
 """
 
 import csv
 import os
 
+import numpy as np
 import tensorflow as tf
 
 from data import get_task
 from trainer import evaluate, figures, probes, summaries
 from trainer.model import load_model
+from trainer.seeds import Spread
 
 CSV_FILE = "results.csv"
 TABLE_FILE = "summary.md"
@@ -77,39 +85,46 @@ def write_csv(path, rows):
 
 
 def by_task_and_cell(outcomes):
-    """{task: {cell: [(config, run_dir, results)] sorted by distance}}, finished runs only."""
+    """{task: {cell: {training distance: [(config, run_dir, results)] one per seed, by seed}}},
+    finished runs only, distances in increasing order."""
     grouped = {}
     for outcome in outcomes:
         config, _, results = outcome
         if results is not None:
-            grouped.setdefault(config.task, {}).setdefault(config.cell, []).append(outcome)
-    for cells in grouped.values():
-        for runs in cells.values():
-            runs.sort(key=lambda outcome: outcome[0].distance)
+            grouped.setdefault(config.task, {}).setdefault(config.cell, {}).setdefault(config.distance, []).append(outcome)
+    for task, cells in grouped.items():
+        for cell, by_distance in cells.items():
+            cells[cell] = {d: sorted(runs, key=lambda o: o[0].seed) for d, runs in sorted(by_distance.items())}
     return grouped
 
 
 def cell_by_distance_table(cells, entry):
-    """Markdown: one row per cell, one column per training distance, entry(config, results) in each."""
-    distances = sorted({config.distance for runs in cells.values() for config, _, _ in runs})
-    rows = []
-    for cell, runs in cells.items():
-        found = {config.distance: entry(config, results) for config, _, results in runs}
-        rows.append([cell] + [found.get(d, "-") for d in distances])
+    """Markdown: one row per cell, one column per training distance, entry(seed runs) in each,
+    seed runs [(config, run_dir, results)] of that cell and distance."""
+    distances = sorted({d for by_distance in cells.values() for d in by_distance})
+    rows = [[cell] + [entry(by_distance[d]) if d in by_distance else "-" for d in distances]
+            for cell, by_distance in cells.items()]
     return summaries.markdown_table(["cell"] + [f"d={d}" for d in distances], rows)
 
 
 def accuracy_table(cells):
-    """Test accuracy at the training distance, cell x training distance."""
-    return cell_by_distance_table(cells, lambda config, results: f"{accuracy_at(results, config.distance).accuracy:.3f}")
+    """Test accuracy at the training distance, cell x training distance: median (lowest-highest) over seeds."""
+    return cell_by_distance_table(cells, lambda runs: Spread.of(
+        accuracy_at(results, config.distance).accuracy for config, _, results in runs).format(".3f"))
 
 
 def solving_table(cells):
-    """Steps to solve (or "not solved in N") and the generalisation horizon, cell x training distance."""
-    def entry(config, results):
-        solved = results["steps_to_solve"]
-        steps = f"{solved} steps" if solved is not None else f"not solved in {results['steps']}"
-        return f"{steps}; horizon {int(results['final_metrics']['generalisation_horizon'])}"
+    """Steps to solve and the generalisation horizon, cell x training distance, over seeds:
+    "1500 steps; horizon 40" for one seed, "1500 (1000-2500) steps, 2/3 solved; horizon 40 (20-50)"
+    for several (the steps of the seeds that solved it), "not solved in N" when none did."""
+    def entry(runs):
+        solved = [results["steps_to_solve"] for _, _, results in runs if results["steps_to_solve"] is not None]
+        budget = max(results["steps"] for _, _, results in runs)
+        steps = f"{Spread.of(solved).format('.0f')} steps" if solved else f"not solved in {budget}"
+        if solved and len(runs) > 1:
+            steps += f", {len(solved)}/{len(runs)} solved"
+        horizon = Spread.of(results["final_metrics"]["generalisation_horizon"] for _, _, results in runs)
+        return f"{steps}; horizon {horizon.format('.0f')}"
     return cell_by_distance_table(cells, entry)
 
 
@@ -118,9 +133,10 @@ def gradient_table(outcomes):
     for config, _, results in outcomes:
         gradient = (results or {}).get("probes", {}).get("gradient")
         if gradient:
-            rows.append([config.task, config.cell, config.distance,
+            rows.append([config.task, config.cell, config.distance, config.seed,
                          f"{gradient['initial_decay_per_step']:.3f}", f"{gradient['trained_decay_per_step']:.3f}"])
-    return summaries.markdown_table(["task", "cell", "distance", "initial: decay per step", "trained: decay per step"], rows)
+    return summaries.markdown_table(["task", "cell", "distance", "seed", "initial: decay per step",
+                                     "trained: decay per step"], rows)
 
 
 def trained_gates(config, run_dir):
@@ -157,29 +173,45 @@ class SummaryWriter:
             tf.summary.scalar(tag, value, step=step)
 
 
+def seeds_note(cells):
+    """' (median and lowest-highest of N seeds)' when the runs have several seeds, else ''."""
+    counts = {len(runs) for by_distance in cells.values() for runs in by_distance.values()}
+    return f" (median and lowest-highest of {max(counts)} seeds)" if max(counts) > 1 else ""
+
+
 def write_task(out, task_name, cells):
-    """Figures, scalars and table sections of one task; returns its markdown."""
+    """Figures, scalars and table sections of one task; returns its markdown.
+
+    cells: {cell: {distance: seed runs}} (by_task_and_cell). The accuracy figure and scalars
+    cover every distance and seed; the breakdowns, gradients and gates are those of each
+    cell's longest distance (the breakdowns and gradients over its seeds, the gates of its
+    first seed).
+    """
     task = get_task(task_name)
     chance = task.chance_accuracy
     series = {}
-    for cell, runs in cells.items():
-        series[cell] = [(config.distance, accuracy_at(results, config.distance)) for config, _, results in runs]
-        for distance, accuracy in series[cell]:
-            out.scalar(f"sweep/{task.name}/{cell}", accuracy.accuracy, distance)
+    for cell, by_distance in cells.items():
+        series[cell] = [(d, [accuracy_at(results, d) for _, _, results in runs]) for d, runs in by_distance.items()]
+        for distance, accuracies in series[cell]:
+            out.scalar(f"sweep/{task.name}/{cell}", Spread.of(a.accuracy for a in accuracies).median, distance)
     title = f"{task.name}: test accuracy at the training distance"
-    out.figure(f"accuracy_{task.name}", figures.accuracy_figure(series, chance, "training distance = test distance", title),
+    out.figure(f"accuracy_{task.name}", figures.accuracy_figure(series, chance, "training distance = test distance", title,
+                                                                threshold=task.solved_accuracy),
                f"{task.name}: accuracy against distance, one line per cell")
-    sections = [f"## {task.name}: test accuracy at the training distance\n\n{accuracy_table(cells)}",
+    note = seeds_note(cells)
+    sections = [f"## {task.name}: test accuracy at the training distance{note}\n\n{accuracy_table(cells)}",
                 f"## {task.name}: steps to solve (validation accuracy >= {task.solved_accuracy:g} at the distance trained "
-                f"on) and generalisation horizon (the longest test distance at or above it)\n\n"
+                f"on) and generalisation horizon (the longest test distance at or above it){note}\n\n"
                 f"{solving_table(cells)}"]
 
-    longest = {cell: runs[-1] for cell, runs in cells.items()}
+    longest = {cell: (max(by_distance), by_distance[max(by_distance)]) for cell, by_distance in cells.items()}
     for breakdown in task.breakdowns:
-        breakdown_series = {
-            f"{cell} (d={config.distance})": [(int(k), accuracy_of(a)) for k, a in results["breakdowns"][breakdown.name].items()]
-            for cell, (config, _, results) in longest.items()
-        }
+        breakdown_series = {}
+        for cell, (distance, runs) in longest.items():
+            per_seed = [results["breakdowns"][breakdown.name] for _, _, results in runs]
+            categories = sorted({int(k) for entries in per_seed for k in entries})
+            breakdown_series[f"{cell} (d={distance})"] = [
+                (k, [accuracy_of(entries[str(k)]) for entries in per_seed if str(k) in entries]) for k in categories]
         title = f"{task.name}: accuracy against {breakdown.title}"
         out.figure(f"{breakdown.name}_{task.name}",
                    figures.accuracy_figure(breakdown_series, chance, breakdown.title, title, tick_label=breakdown.label,
@@ -187,19 +219,21 @@ def write_task(out, task_name, cells):
                    f"{task.name}: accuracy against {breakdown.title} (pooled over eval distances), one line per cell")
     for stage in ("initial", "trained"):
         curves = {}
-        for cell, (config, _, results) in longest.items():
-            norms = results.get("probes", {}).get("gradient", {}).get(f"{stage}_norm_by_lag")
-            if norms:
-                curves[f"{cell} (d={config.distance})"] = norms
-                for lag, norm in enumerate(norms):
+        for cell, (distance, runs) in longest.items():
+            per_seed = [results.get("probes", {}).get("gradient", {}).get(f"{stage}_norm_by_lag") for _, _, results in runs]
+            per_seed = [norms for norms in per_seed if norms]
+            if per_seed:
+                curves[f"{cell} (d={distance})"] = per_seed
+                for lag, norm in enumerate(np.median(np.asarray(per_seed, dtype=float), axis=0)):
                     out.scalar(f"sweep/gradient_{stage}/{task.name}/{cell}", norm, lag)
         if curves:
             figure = figures.gradient_figure(curves, f"{task.name}: gradient against lag, {stage} model")
             out.figure(f"gradient_{task.name}_{stage}", figure, f"{task.name}: gradient norm against lag ({stage}), log scale")
-    for cell, (config, run_dir, results) in longest.items():
+    for cell, (distance, runs) in longest.items():
+        config, run_dir, results = runs[0]
         if "gates" in results.get("probes", {}):  # a gated cell
             gates, markers = trained_gates(config, run_dir)
-            title = f"{task.name}, {cell}, d={config.distance}: gates along one test sequence"
+            title = f"{task.name}, {cell}, d={config.distance}, seed {config.seed}: gates along one test sequence"
             figure = figures.gate_heatmap_figure(gates, title, markers)
             out.figure(f"gates_{task.name}_{cell}", figure, f"{task.name}, {cell}: trained gate activations, unit x time step")
     return "\n\n".join(sections)
