@@ -195,7 +195,7 @@ class Search:
         return pending
 
     def run(self):
-        started, seconds_per_cost = time.time(), None
+        started, spent, cost = time.time(), 0.0, 0.0
         while True:
             proposals = self.proposals()
             if not proposals:
@@ -208,11 +208,9 @@ class Search:
                 round_started = time.time()
                 trained = iter(self.train(to_train))
                 outcomes = [outcome or next(trained) for outcome in outcomes]
-                cost = sum(engine.relative_cost(config) for config in to_train)
+                cost += sum(engine.relative_cost(config) for config in to_train)
+                spent += time.time() - round_started
                 self.trained += len(to_train)
-                spent = time.time() - round_started
-                seconds_per_cost = spent / cost if seconds_per_cost is None else (
-                    (seconds_per_cost + spent / cost) / 2)
             for (lane, distance), config, outcome, was_reused in zip(proposals, configs, outcomes, reused):
                 note = " (finished earlier, reused)" if was_reused else ""
                 if outcome.status == "failed":
@@ -224,7 +222,7 @@ class Search:
                 self.probes.setdefault(lane, {})[distance] = probe
                 self.say(f"{lane.label}: d={distance} {describe(probe, config.steps)}{note}; "
                          f"{self.lane_state(lane)}")
-            self.say(self.time_left(seconds_per_cost, started))
+            self.say(self.time_left(spent / cost if cost else None, started))
 
     def lane_state(self, lane):
         solved = self.solved(lane)
