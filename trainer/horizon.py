@@ -278,14 +278,14 @@ def cell_horizons(lane_results):
 
 
 def format_spread(per_seed, bounds):
-    """'40' for one seed; '40 (20-80)' for several; '>= 320' / '< 5' where the median seed never
-    failed / failed at the start."""
+    """'40' for one seed (or seeds that agree); '40 (20 to 80)' for several; '>= 320' / '< 5'
+    where a value is a seed that never failed / failed at the start."""
     spread = Spread.of(h for h, _ in per_seed)
     def one(value):
         if value >= bounds.longest and any(kind == AT_LEAST for _, kind in per_seed):
             return f">= {value:g}"
         return f"< {bounds.start}" if value == 0 else f"{value:g}"
-    if len(per_seed) == 1:
+    if spread.low == spread.high:
         return one(spread.median)
     return f"{one(spread.median)} ({one(spread.low)} to {one(spread.high)})"
 
