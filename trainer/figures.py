@@ -129,8 +129,8 @@ def steps_figure(series, xlabel, ylabel, title, budget=None):
     figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
     log_x = _log_x(all_xs)
-    for index, (label, points) in enumerate(series.items()):
-        _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), True, accuracies=False)
+    for index, (label, points) in enumerate(series.items()):  # not dodged: the cells' distances differ anyway
+        _draw_seeds(axes, index, label, points, lambda x: x, True, accuracies=False)
     if budget is not None:
         axes.axhline(budget, color="grey", linestyle="--", label=f"budget ({budget} steps)")
     _distance_ticks(axes, all_xs, log_x)
