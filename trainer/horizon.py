@@ -386,7 +386,7 @@ def write_report(search, summary_dir, settings, wall_seconds, logdir):
 
 # ----------------------------------------------------------------------------- putting it together
 def probe_config_maker(preset, logdir, steps=None, units=None, eval_every=None, cell_options=None,
-                       solved_accuracy=None):
+                       solved_accuracy=None, learning_rate=None):
     """config_for(lane, distance): the probe's Config, as the sweep's grid makes it (the preset's
     learning rate and units, the search's budget), evaluated at its own distance only."""
     def config_for(lane, distance):
@@ -394,7 +394,7 @@ def probe_config_maker(preset, logdir, steps=None, units=None, eval_every=None, 
         options = {k: v for k, v in (cell_options or {}).items() if k in CELLS[lane.cell].command_options}
         (config,) = sweep.grid(preset, logdir, cells=[lane.cell], tasks=[lane.task], distances=(distance,),
                                steps=budget, units=units, seed=lane.seed, cell_options=options,
-                               eval_every=eval_every or default_eval_every(budget))
+                               eval_every=eval_every or default_eval_every(budget), learning_rate=learning_rate)
         return dataclasses.replace(config, eval_distances=(distance,), solved_accuracy=solved_accuracy)
     return config_for
 
@@ -405,10 +405,11 @@ def default_eval_every(steps):
 
 
 def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=None, eval_every=None,
-         cell_options=None, solved_accuracy=None):
+         cell_options=None, solved_accuracy=None, learning_rate=None):
     """(lanes, config_for, settings) of a search; a ValueError names the first bad input."""
     bounds.validate()
-    config_for = probe_config_maker(preset, logdir, steps, units, eval_every, cell_options, solved_accuracy)
+    config_for = probe_config_maker(preset, logdir, steps, units, eval_every, cell_options, solved_accuracy,
+                                    learning_rate)
     tasks = tuple(get_task(task).name for task in tasks)
     cells = tuple(get_cell(cell).name for cell in cells)
     seeds = seed_list(seed, seeds)
@@ -489,6 +490,7 @@ def define_flags():
                                            f"use: {', '.join(sweep.PRESETS)}.")
     flags.DEFINE_integer("steps", None, "The budget of each probe in training steps (default: the preset's, per task).")
     flags.DEFINE_integer("units", None, "Hidden units (default: the preset's).")
+    flags.DEFINE_float("learning_rate", None, "Learning rate of every probe (default: the preset's, per task).")
     flags.DEFINE_integer("eval_every", None, "Steps between a probe's evaluations (default: about a tenth of --steps).")
     flags.DEFINE_float("solved_accuracy", None, "Solved threshold (default: the task's; copy and agreement 0.99, adding 0.9).")
     flags.DEFINE_string("logdir", "logs/horizon", "Directory of the search: its probes' run directories, horizon.json "
@@ -508,6 +510,7 @@ def main():
     lanes, config_for, settings = plan(
         FLAGS.tasks, FLAGS.cells, FLAGS.seed, FLAGS.seeds, bounds, sweep.PRESETS[FLAGS.preset], logdir,
         steps=FLAGS.steps, units=FLAGS.units, eval_every=FLAGS.eval_every, solved_accuracy=FLAGS.solved_accuracy,
+        learning_rate=FLAGS.learning_rate,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None})
     cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)
     try:

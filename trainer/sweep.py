@@ -85,7 +85,7 @@ PRESETS = {
 
 
 def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
-         seeds=1, cell_options=None, eval_every=None):
+         seeds=1, cell_options=None, eval_every=None, learning_rate=None):
     """The configs of a sweep, in training order (task, cell, distance, seed); arguments override the preset.
 
     Every grid point is trained from `seeds` seeds, seed, seed + 1, ... (trainer.seeds).
@@ -109,7 +109,8 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     task=task, cell=cell, distance=distance, distance_mode=distance_mode,
                     eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
                     steps=preset.steps[task] if steps is None else steps,
-                    eval_every=eval_every or preset.eval_every, learning_rate=preset.learning_rate[task], seed=seed,
+                    eval_every=eval_every or preset.eval_every, seed=seed,
+                    learning_rate=learning_rate or preset.learning_rate[task],
                     logdir=logdir,
                     **{k: v for k, v in cell_options.items() if k in CELLS[cell].command_options},
                 )
@@ -179,6 +180,7 @@ def define_flags():
     flags.DEFINE_list("distances", None, "Training distances for every task (default: the preset's, per task).")
     flags.DEFINE_integer("steps", None, "Training steps per run (default: the preset's, per task).")
     flags.DEFINE_integer("units", None, "Hidden units (default: the preset's).")
+    flags.DEFINE_float("learning_rate", None, "Learning rate of every run (default: the preset's, per task).")
     flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's, or "
                                              "the run's steps if they are not a multiple of it).")
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
@@ -202,6 +204,7 @@ def main():
         PRESETS[FLAGS.preset], sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
         distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, seeds=FLAGS.seeds, eval_every=FLAGS.eval_every,
+        learning_rate=FLAGS.learning_rate,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
     cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)
