@@ -108,9 +108,9 @@ def describe(batch, index):
 
 
 def phase_markers(batch, index):
-    """Where the delay and the recall begin in one sequence: [(10, "delay"), (T + 10, "recall")]."""
+    """Where the phases of one sequence begin: [(0, "store"), (10, "delay"), (T + 10, "recall")]."""
     distance = int(batch["distance"][index])
-    return [(MEMORY_LENGTH, "delay"), (distance + MEMORY_LENGTH, "recall")]
+    return [(0, "store"), (MEMORY_LENGTH, "delay"), (distance + MEMORY_LENGTH, "recall")]
 
 
 def same_symbol_everywhere(fit, batches):

@@ -26,12 +26,12 @@ def tiny_config(logdir, strategy):
 
 
 def epoch_losses(run_dir):
-    """Keras's per-epoch training loss, read back from the run's train/ event files."""
-    if not os.path.isdir(os.path.join(run_dir, "train")):
-        return []
-    events = event_accumulator.EventAccumulator(os.path.join(run_dir, "train"), size_guidance={"tensors": 0})
+    """The training loss after each evaluation (training/loss), read back from the run's event files."""
+    events = event_accumulator.EventAccumulator(run_dir, size_guidance={"tensors": 0})
     events.Reload()
-    return [float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors("epoch_loss")]
+    if "training/loss" not in events.Tags()["tensors"]:
+        return []
+    return [float(tf.make_ndarray(event.tensor_proto)) for event in events.Tensors("training/loss")]
 
 
 def run(config, name):

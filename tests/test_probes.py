@@ -141,7 +141,7 @@ def test_probe_run_documents_both_stages():
     assert set(norms) == {"initial", "trained"}
     assert set(gates) == {"update", "reset"} and gates["update"].shape == (24, 4)
     assert len(document["gates"]["update_mean_by_time"]) == 24
-    assert TASKS["copy"].phase_markers(examples, 0) == [(10, "delay"), (14, "recall")]
+    assert TASKS["copy"].phase_markers(examples, 0) == [(0, "store"), (10, "delay"), (14, "recall")]
 
 
 def test_agreement_gates_cover_the_sentence_only():

@@ -137,9 +137,13 @@ def test_run_dirs_hold_probe_and_gate_summaries(tiny_sweep):
         events = event_accumulator.EventAccumulator(run_dir, size_guidance={"tensors": 0})
         events.Reload()
         tags = set(events.Tags()["tensors"])
-        assert {"gradient/norm_by_lag_initial", "gradient/norm_by_lag_trained", "gradient/norm_by_lag_figure"} <= tags
+        by_lag = event_accumulator.EventAccumulator(os.path.join(run_dir, "by_lag"), size_guidance={"tensors": 0})
+        by_lag.Reload()
+        assert set(by_lag.Tags()["tensors"]) == {"gradient/log10_norm_initial", "gradient/log10_norm_trained"}
+        assert "gradient/norm_by_lag_figure" in tags
         gated = config.cell == "gru"
-        assert ({"gates/update", "gates/reset", "gates/heatmap", "gates/update_mean_by_time"} <= tags) == gated
+        assert ({"gates/update", "gates/reset", "gates/heatmap"} <= tags) == gated
+        assert os.path.isdir(os.path.join(run_dir, "by_time_step")) == gated
         if gated:
             histogram_steps = [e.step for e in events.Tensors("gates/update")]
             assert histogram_steps == [0, 4]
@@ -158,10 +162,13 @@ def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tin
     assert len(run_dirs(sweep_dir)) == 4
     assert [run_dir for _, run_dir, _ in again] == [run_dir for _, run_dir, _ in outcomes]
     assert os.path.isfile(os.path.join(unfinished, summaries.RESULTS_FILE))
-    events = event_accumulator.EventAccumulator(unfinished, size_guidance={"tensors": 0})
-    events.Reload()
-    assert [e.step for e in events.Tensors("distance_accuracy/d0004")] == [4]  # resumed at its end: not written twice
-    assert [e.step for e in events.Tensors("final/accuracy_vs_distance")] == [
+    def reload(directory):
+        events = event_accumulator.EventAccumulator(directory, size_guidance={"tensors": 0})
+        events.Reload()
+        return events
+    steps = [e.step for e in reload(os.path.join(unfinished, "d0004")).Tensors("validation/accuracy_at_distance")]
+    assert steps == [4]  # resumed at its end: not written twice
+    assert [e.step for e in reload(os.path.join(unfinished, "by_distance")).Tensors("accuracy_by_distance/test")] == [
         entry["distance"] for entry in again[1][2]["by_distance"]]
 
 

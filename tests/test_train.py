@@ -44,28 +44,34 @@ def test_end_to_end_run_writes_the_curves_tensorboard_reads(tmp_path, task):
     distances = [1, 2, 3, 5, 6]  # two beyond the training distance: evaluated even if both are at chance
 
     root = events(workdir)
-    curve = series(root, "final/accuracy_vs_distance")
+    by_distance = events(os.path.join(workdir, "by_distance"))
+    curve = series(by_distance, "accuracy_by_distance/test")
     assert [step for step, _ in curve] == distances
     assert all(0 <= value <= 1 for _, value in curve)
-    assert [step for step, _ in series(root, "final/chance")] == distances
-    figure = tf.make_ndarray(root.Tensors("final/accuracy_vs_distance_figure")[0].tensor_proto)
+    assert [step for step, _ in series(by_distance, "reference_by_distance/chance")] == distances
+    figure = tf.make_ndarray(root.Tensors("accuracy_by_distance/figure")[0].tensor_proto)
     assert figure[2][:8] == b"\x89PNG\r\n\x1a\n"
-    table = tf.make_ndarray(root.Tensors("final/accuracy_vs_distance_table")[0].tensor_proto).item().decode()
+    table = tf.make_ndarray(root.Tensors("accuracy_by_distance/table")[0].tensor_proto).item().decode()
     assert table.startswith("| distance | accuracy | 95% interval |") and table.count("\n") == len(distances) + 1
     tags = root.Tags()["tensors"]
     assert "_hparams_/session_start_info" in tags and "custom_scalars__config__" in tags
-    for distance in distances:
-        assert [step for step, _ in series(root, f"distance_accuracy/d{distance:04d}")] == [2, 4]
-    baseline = series(root, "final/baseline_loss")
+    for distance in distances:  # one sub-run per eval distance, at training steps
+        assert [step for step, _ in series(events(os.path.join(workdir, f"d{distance:04d}")),
+                                           "validation/accuracy_at_distance")] == [2, 4]
+    baseline = series(by_distance, "reference_by_distance/memoryless_loss")
     assert [step for step, _ in baseline] == distances
     assert [value for _, value in baseline] == pytest.approx([config.resolved_task.baseline_loss(d) for d in distances])
     for breakdown in config.resolved_task.breakdowns:
-        assert series(root, f"final/accuracy_vs_{breakdown.name}")
-        assert f"final/accuracy_vs_{breakdown.name}_figure" in tags and f"final/accuracy_vs_{breakdown.name}_table" in tags
+        by_category = events(os.path.join(workdir, f"by_{breakdown.name}"))
+        assert series(by_category, f"accuracy_vs_{breakdown.name}/test")
+        assert f"accuracy_vs_{breakdown.name}/figure" in tags and f"accuracy_vs_{breakdown.name}/table" in tags
     assert set(document["breakdowns"]) == {b.name for b in config.resolved_task.breakdowns}
-    train_events = events(os.path.join(workdir, "train"))
-    assert [step for step, _ in series(train_events, "epoch_loss")] == [0, 1]
-    assert series(events(os.path.join(workdir, "validation")), "epoch_accuracy")
+    # Training curves at training steps, in the run itself: Keras's epoch numbers appear nowhere.
+    assert [step for step, _ in series(root, "training/loss")] == [2, 4]
+    assert [step for step, _ in series(root, "validation/accuracy")] == [2, 4]
+    assert not [tag for tag in tags if tag.startswith("epoch_")]
+    assert not os.path.exists(os.path.join(workdir, "train")) and not os.path.exists(os.path.join(workdir, "validation"))
+    assert [step for step, _ in series(root, "final/mean_accuracy")] == [4]
 
     with open(os.path.join(workdir, "results.json")) as f:
         assert json.load(f) == document
@@ -102,11 +108,11 @@ def test_adding_run_from_the_command_line_with_a_cell_option(tmp_path):
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err
     (workdir,) = glob.glob(str(logdir / "adding-relu_rnn-d3-s0-*"))
-    root = events(workdir)
-    distances = [step for step, _ in series(root, "final/accuracy_vs_distance")]
+    by_distance = events(os.path.join(workdir, "by_distance"))
+    distances = [step for step, _ in series(by_distance, "accuracy_by_distance/test")]
     assert distances[:5] == [1, 2, 3, 5, 6] and set(distances) <= {1, 2, 3, 5, 6, 10, 20, 50, 60}  # the ladder to 20 x 3
-    assert [value for _, value in series(root, "final/baseline_loss")] == pytest.approx([1 / 6] * len(distances))
-    assert [value for _, value in series(root, "final/chance")] == pytest.approx([0.0784] * len(distances))
+    assert [value for _, value in series(by_distance, "reference_by_distance/memoryless_loss")] == pytest.approx([1 / 6] * len(distances))
+    assert [value for _, value in series(by_distance, "reference_by_distance/chance")] == pytest.approx([0.0784] * len(distances))
     with open(os.path.join(workdir, "config.json")) as f:
         assert json.load(f)["cell_options"] == "identity_init=True"
     model = train.load_model(os.path.join(workdir, "checkpoint.keras"))
@@ -143,12 +149,12 @@ def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     assert second.returncode == 0, err
     assert "resuming" in out
     assert glob.glob(os.path.join(logdir, "agreement-gru-d3-s0-*")) == [workdir], "resumed in place"
-    root = events(workdir)
     for distance in (1, 2, 3, 5, 6):
-        steps = [step for step, _ in series(root, f"distance_accuracy/d{distance:04d}")]
+        steps = [step for step, _ in series(events(os.path.join(workdir, f"d{distance:04d}")),
+                                            "validation/accuracy_at_distance")]
         assert steps == list(range(10, 61, 10)), steps
-    epochs = [step for step, _ in series(events(os.path.join(workdir, "train")), "epoch_loss")]
-    assert epochs == list(range(6)), epochs
+    steps = [step for step, _ in series(events(workdir), "training/loss")]
+    assert steps == list(range(10, 61, 10)), steps
     with open(os.path.join(workdir, "results.json")) as f:
         assert json.load(f)["steps"] == 60
 
@@ -250,9 +256,9 @@ def test_a_run_stops_once_solved_and_records_the_step(tmp_path):
     solved_at = document["steps_to_solve"]
     assert solved_at is not None and document["steps"] == solved_at < 400
     assert document["final_metrics"]["steps_to_solve"] == solved_at
-    steps = [step for step, _ in series(events(workdir), "distance_accuracy/d0002")]
-    assert steps == list(range(20, solved_at + 1, 20))  # evaluated up to the solved step, not after
-    assert series(events(workdir), "distance_accuracy/d0002")[-1][1] >= 0.9
+    curve = series(events(os.path.join(workdir, "d0002")), "validation/accuracy_at_distance")
+    assert [step for step, _ in curve] == list(range(20, solved_at + 1, 20))  # evaluated up to the solved step, not after
+    assert curve[-1][1] >= 0.9
 
     os.remove(os.path.join(workdir, "results.json"))  # as if stopped before its final evaluation
     again = train.train_and_evaluate(config, workdir)

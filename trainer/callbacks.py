@@ -57,15 +57,30 @@ class SolvedCheck(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+class TrainingScalars(keras.callbacks.Callback):
+    """After each epoch: Keras's logs (training and validation loss and metric) to TensorBoard
+    at the training step, the x axis of every other curve over training (Keras's own
+    TensorBoard callback writes them at the epoch number)."""
+
+    def __init__(self, summary_writer, steps_per_epoch):
+        super().__init__()
+        self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if math.isfinite((logs or {}).get("loss", 0.0)):
+            summaries.write_training_scalars(self.summary_writer, (epoch + 1) * self.steps_per_epoch, logs)
+
+
 class DistanceAccuracy(keras.callbacks.Callback):
     """After each epoch: validation accuracy up the eval ladder (evaluate.climb), to TensorBoard
-    and stdout, and to progress(step, loss, results) if given (the sweep's trials report it
-    to Ray Tune)."""
+    (one sub-run per distance, trainer.summaries) and stdout, and to progress(step, loss,
+    results) if given (the sweep's trials report it to Ray Tune)."""
 
-    def __init__(self, task, splits, distances, trained_up_to, summary_writer, steps_per_epoch, progress=None):
+    def __init__(self, task, splits, distances, trained_up_to, run_dir, steps_per_epoch, progress=None):
         super().__init__()
         self.task, self.splits, self.distances, self.trained_up_to = task, splits, distances, trained_up_to
-        self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
+        self.run_dir, self.steps_per_epoch = run_dir, steps_per_epoch
+        self.writers = {}
         self.progress = progress
         self.latest, self.latest_step = [], None  # the last evaluation's DistanceResults, and its step
 
@@ -75,11 +90,22 @@ class DistanceAccuracy(keras.callbacks.Callback):
         step = (epoch + 1) * self.steps_per_epoch
         results = evaluate.climb(self.model, self.task, self.distances, self.splits, self.trained_up_to)
         self.latest, self.latest_step = results, step
-        summaries.write_distance_accuracy(self.summary_writer, step, results)
+        summaries.write_distance_accuracy(self.writer, step, results)
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
         if self.progress:
             self.progress(step, float(logs["loss"]), results)
+
+
+    def writer(self, distance):
+        if distance not in self.writers:
+            self.writers[distance] = summaries.distance_writer(self.run_dir, distance)
+        return self.writers[distance]
+
+    def on_train_end(self, logs=None):
+        for summary_writer in self.writers.values():
+            summary_writer.close()
+        self.writers = {}
 
 
 class GateHistograms(keras.callbacks.Callback):

@@ -82,6 +82,12 @@ class Config:
         return get_cell(self.cell)
 
     @property
+    def title(self):
+        """What a figure of this run is of, short enough for its title: 'gru (chrono) on copy, d=20'."""
+        options = ", ".join(name if value is True else f"{name}={value}" for name, value in self.cell_options().items())
+        return f"{self.cell}{f' ({options})' if options else ''} on {self.task}, d={self.distance}"
+
+    @property
     def resolved_eval_distances(self):
         """The eval distances: as given, or the ladder up to LADDER_REACH x distance with distance,
         2 x distance and LADDER_REACH x distance."""

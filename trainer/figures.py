@@ -20,6 +20,12 @@ from matplotlib import ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+MIN_TRIALS = 30  # a category with fewer trials is drawn grey and left out of the line: too few to read
+
+
+def _legend_outside(axes, **options):
+    """The legend to the right of the axes, where it cannot hide data."""
+    axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small", **options)
 
 
 def dodge(index, count, xs, log_x, width=0.05):
@@ -40,11 +46,23 @@ def _seed_errors(accuracies):
     return [[a.accuracy - a.low for a in accuracies], [a.high - a.accuracy for a in accuracies]]
 
 
-def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True):
+def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True, min_trials=None):
     """One series of a figure: points [(x, [value per seed])], values Accuracy (accuracies) or
     numbers. One seed: the points (with their 95% intervals). Several: the median line, a band
-    from the lowest to the highest seed, and each seed's point, faint."""
+    from the lowest to the highest seed, and each seed's point, faint. With min_trials, points
+    whose every seed has fewer trials are drawn grey and open, outside the line; returns
+    whether there were any."""
     colour, marker = f"C{index % 10}", MARKERS[index % len(MARKERS)]
+    small = []
+    if accuracies and min_trials:
+        small = [(x, values) for x, values in points if max(v.trials for v in values) < min_trials]
+        points = [(x, values) for x, values in points if max(v.trials for v in values) >= min_trials]
+        for x, values in small:
+            for value in values:
+                axes.errorbar([shift(x)], [value.accuracy], yerr=_seed_errors([value]), marker=marker, color="0.6",
+                              markerfacecolor="white", capsize=2, linestyle="none", elinewidth=0.8)
+    if not points:
+        return bool(small)
     value = (lambda a: a.accuracy) if accuracies else float
     xs = [shift(x) for x, _ in points]
     seeds = max(len(values) for _, values in points)
@@ -53,7 +71,7 @@ def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True):
         errors = _seed_errors([values[0] for _, values in points]) if accuracies else None
         axes.errorbar(xs, ys, yerr=errors, marker=marker, color=colour, capsize=3, label=label,
                       linestyle="-" if connect else "none")
-        return
+        return bool(small)
     medians = [float(np.median([value(v) for v in values])) for _, values in points]
     lows = [min(value(v) for v in values) for _, values in points]
     highs = [max(value(v) for v in values) for _, values in points]
@@ -68,6 +86,7 @@ def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True):
     counts = {len(values) for _, values in points}
     spread = f"median of {seeds} seeds, range" if len(counts) == 1 else "median and range of the seeds at each point"
     axes.plot(xs, medians, marker=marker, color=colour, linestyle="-" if connect else "none", label=f"{label}: {spread}")
+    return bool(small)
 
 
 def _log_x(all_xs):
@@ -87,21 +106,28 @@ def _distance_ticks(axes, xs, log_x):
         axes.xaxis.set_minor_locator(ticker.NullLocator())
 
 
-def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str, connect=True, threshold=None):
+def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_label=str, connect=True, threshold=None,
+                    min_trials=None):
     """Accuracy against xlabel, one line per series, the chance line, the solved threshold
     (if given) and a vertical line at the longest training distance (if given).
 
     series: {label: [(x, [Accuracy, one per seed])]}, x an integer (a distance, a count or a
     category); one seed is drawn with its 95% interval, several as their median, the band from
     the lowest to the highest seed and each seed's point (_draw_seeds). tick_label(x) names
-    the ticks; connect=False draws points only (categories, not counts). With x spanning a
-    factor of 20 or more the x axis is logarithmic.
+    the ticks; connect=False draws points only (categories, not counts); min_trials greys the
+    categories with fewer trials than that (_draw_seeds). With x spanning a factor of 20 or
+    more the x axis is logarithmic.
     """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
     log_x = _log_x(all_xs)
+    greyed = False
     for index, (label, points) in enumerate(series.items()):
-        _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), connect)
+        greyed |= _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), connect,
+                              min_trials=min_trials)
+    if greyed:
+        axes.plot([], [], marker="o", color="0.6", markerfacecolor="white", linestyle="none",
+                  label=f"fewer than {min_trials} trials: too few to read")
     axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
     if threshold is not None:
         axes.axhline(threshold, color="tab:green", linestyle=":", label=f"solved ({threshold:g})")
@@ -114,9 +140,9 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_labe
     axes.set_ylim(0, 1.02)
     axes.set_xlabel(xlabel)
     axes.set_ylabel("accuracy")
-    axes.set_title(title)
+    axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize="small")
+    _legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -126,7 +152,7 @@ def steps_figure(series, xlabel, ylabel, title, budget=None):
 
     series: {label: [(distance, [value per seed])]}; budget (if given) is drawn as a line.
     """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
     log_x = _log_x(all_xs)
     for index, (label, points) in enumerate(series.items()):  # not dodged: the cells' distances differ anyway
@@ -137,9 +163,9 @@ def steps_figure(series, xlabel, ylabel, title, budget=None):
     axes.set_ylim(bottom=0)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
-    axes.set_title(title)
+    axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize="small")
+    _legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -151,7 +177,7 @@ def horizon_figure(lanes, title, longest, start):
 
     lanes: {cell label: [(horizon, "exact" | "at_least" | "below")] one per seed}.
     """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     labels = list(lanes)
     floor = start / 2
     for index, label in enumerate(labels):
@@ -170,9 +196,9 @@ def horizon_figure(lanes, title, longest, start):
     axes.set_ylim(floor / 1.5, longest * 1.8)
     axes.set_xticks(range(len(labels)), labels)
     axes.set_ylabel("horizon (longest training distance solved)")
-    axes.set_title(title)
+    axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3, axis="y", which="both")
-    axes.legend(loc="upper left", fontsize="small")
+    _legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -183,7 +209,7 @@ def probes_figure(lanes, chance, threshold, title):
 
     lanes: {label: [(distance, Accuracy, solved)]} sorted by distance.
     """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     all_xs = sorted({d for probes in lanes.values() for d, _, _ in probes})
     for index, (label, probes) in enumerate(lanes.items()):
         colour, marker = f"C{index % 10}", MARKERS[index % len(MARKERS)]
@@ -198,9 +224,9 @@ def probes_figure(lanes, chance, threshold, title):
     axes.set_ylim(0, 1.02)
     axes.set_xlabel("training distance of the probe (filled: solved within the budget)")
     axes.set_ylabel("test accuracy at that distance")
-    axes.set_title(title)
+    axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3)
-    axes.legend(loc="best", fontsize="x-small", ncol=2)
+    _legend_outside(axes, ncol=1 if len(lanes) < 10 else 2)
     figure.tight_layout()
     return figure
 
@@ -217,27 +243,35 @@ def gradient_figure(curves, title):
     """Gradient norm against lag on a log y axis, one line per curve.
 
     curves: {label: [norms [T], one per seed]}; several seeds are drawn as their median with a
-    band from the lowest to the highest. A zero norm has no place on a log axis and is left out.
+    band from the lowest to the highest. A norm of zero has no place on a log axis: it is
+    drawn as a grey downward triangle on the bottom edge ("zero").
     """
-    figure, axes = plt.subplots(figsize=(6, 4), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    zeros = []
     for index, (label, per_seed) in enumerate(curves.items()):
         norms = np.asarray(per_seed, dtype=float)
-        norms = np.where(norms > 0, norms, np.nan)
+        positive = np.where(norms > 0, norms, np.nan)
         lags = np.arange(norms.shape[1])
         colour = f"C{index % 10}"
         with warnings.catch_warnings():  # a lag at which every seed's norm is zero stays empty
             warnings.simplefilter("ignore", RuntimeWarning)
             if len(norms) > 1:
-                axes.fill_between(lags, np.nanmin(norms, axis=0), np.nanmax(norms, axis=0), color=colour, alpha=0.15,
-                                  linewidth=0)
+                axes.fill_between(lags, np.nanmin(positive, axis=0), np.nanmax(positive, axis=0), color=colour,
+                                  alpha=0.15, linewidth=0)
                 label = f"{label}: median of {len(norms)} seeds, range"
-            axes.plot(lags, np.nanmedian(norms, axis=0), color=colour, label=label)
+            axes.plot(lags, np.nanmedian(positive, axis=0), color=colour, label=label)
+        zeros.extend(lags[np.median(norms, axis=0) <= 0])
     axes.set_yscale("log")
+    if zeros:
+        bottom = axes.get_ylim()[0]
+        axes.plot(zeros, [bottom] * len(zeros), marker="v", color="0.5", linestyle="none", clip_on=False,
+                  label="zero (below any log axis)")
+        axes.set_ylim(bottom=bottom)
     axes.set_xlabel("lag (steps before the last input)")
     axes.set_ylabel("mean |d loss(last step) / d input|")
-    axes.set_title(title)
+    axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3, which="both")
-    axes.legend(loc="best", fontsize="small")
+    _legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -257,6 +291,6 @@ def gate_heatmap_figure(gates, title, markers=()):
         panels[0, 0].annotate(label, (position - 0.5, 1), xycoords=("data", "axes fraction"), xytext=(2, 2),
                               textcoords="offset points", fontsize="small")
     panels[-1, 0].set_xlabel("time step")
-    panels[0, 0].set_title(title, pad=16)
+    panels[0, 0].set_title(title, pad=16, fontsize="medium")
     figure.colorbar(image, ax=panels[:, 0].tolist(), label="activation")
     return figure

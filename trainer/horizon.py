@@ -32,6 +32,8 @@ Output, below --logdir:
     summary/events.out.*         the figures (IMAGES), the tables (TEXT) and the scalars
                                  horizon/<task>/<cell> (median; step = the probe budget),
                                  steps_to_solve/<task>/<cell> (median; step = distance)
+    summary/lanes/<lane>/        each lane as an HParams session: its settings and its horizon
+                                 (horizon/horizon, step = the probe budget)
 
 Exit status: 0 done, 1 probes failed even after Ray Tune's retries (their lanes are left
 out), 2 bad input (nothing written), 130 interrupted (resumable).
@@ -41,10 +43,13 @@ import dataclasses
 import json
 import math
 import os
+import shutil
 import time
 from typing import Callable, Dict, List, Optional
 
+import tensorflow as tf
 from absl import flags
+from tensorboard.plugins.hparams import api as hp
 
 from common import cli
 from common.checks import check_positive_integer
@@ -381,7 +386,28 @@ def write_report(search, summary_dir, settings, wall_seconds, logdir):
     out.text("horizon/summary", markdown)
     out.events.flush()
     out.events.close()
+    write_lane_sessions(search, summary_dir, settings)
     return document
+
+
+def write_lane_sessions(search, summary_dir, settings):
+    """Each lane as an HParams session (sub-run lanes/<task>-<cell>-s<seed> of the summary) with
+    its settings and its horizon (metric horizon/horizon, at step = the budget per probe)."""
+    lanes_dir = os.path.join(summary_dir, "lanes")
+    if os.path.isdir(lanes_dir):
+        shutil.rmtree(lanes_dir)
+    options = ",".join(f"{k}={v}" for k, v in sorted(settings["cell_options"].items())) or "default"
+    for lane, (found, _, probes) in search.lane_results().items():
+        name = f"{lane.task}-{lane.cell}-s{lane.seed}"
+        budget = settings["steps"][lane.task]
+        lane_writer = tf.summary.create_file_writer(os.path.join(lanes_dir, name))
+        with lane_writer.as_default():
+            hp.hparams(summaries.hparams_of({
+                "task": lane.task, "cell": lane.cell, "cell_options": options, "steps": budget,
+                "units": settings["units"], "learning_rate": settings["learning_rate"][lane.task], "seed": lane.seed}),
+                trial_id=f"horizon {name}")
+            tf.summary.scalar("horizon/horizon", found, step=budget)
+        lane_writer.close()
 
 
 # ----------------------------------------------------------------------------- putting it together

@@ -29,7 +29,7 @@ from common.config_flags import define_flags, values_from_flags
 from data import pipeline
 from trainer import distribute, evaluate, probes, summaries
 from trainer.callbacks import (AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
-                               StopOnNonFiniteLoss)
+                               StopOnNonFiniteLoss, TrainingScalars)
 from trainer.config import Config
 from trainer.model import build_model, compile_model, load_model
 from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, SOLVED_FILE, run_directory
@@ -85,16 +85,17 @@ def final_metrics(config, results, steps_to_solve, threshold):
     return metrics
 
 
-def write_probes(config, model, summary_writer, run_name, data_dir, step):
+def write_probes(config, model, writers, data_dir, step):
     """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
-    sequences at the training distance; written to TensorBoard, returned for results.json."""
+    sequences at the training distance; written to TensorBoard (writers: summaries.FinalWriters),
+    returned for results.json."""
     task = config.resolved_task
     examples = evaluate.load_split(task, config.distance, "test", data_dir)
     document, norms, gates = probes.probe_run(initial_model(config), model, task, examples)
-    summaries.write_gradient_probe(summary_writer, run_name, norms, step)
+    summaries.write_gradient_probe(writers, config.title, norms, step)
     if gates is not None:
         markers = task.phase_markers(examples, 0)
-        summaries.write_gate_inspection(summary_writer, run_name, gates, step, markers)
+        summaries.write_gate_inspection(writers, config.title, gates, step, markers)
     return document
 
 
@@ -123,6 +124,7 @@ def train_and_evaluate(config, workdir, progress=None):
     data_dir = config.resolved_data_dir
     tfds.disable_progress_bar()
     os.makedirs(workdir, exist_ok=True)
+    summaries.write_experiment(config.logdir)
     hparams = config.hparams()
     with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
         json.dump(hparams, f, indent=2)
@@ -148,9 +150,9 @@ def train_and_evaluate(config, workdir, progress=None):
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
                                       **config.task_options())
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
-    tensorboard = keras.callbacks.TensorBoard(log_dir=workdir, write_graph=False, update_freq="epoch", profile_batch=0)
-    distance_accuracy = DistanceAccuracy(task, validation, eval_distances, config.distance, summary_writer,
-                                         steps_per_epoch, progress)
+    training_scalars = TrainingScalars(summary_writer, steps_per_epoch)
+    distance_accuracy = DistanceAccuracy(task, validation, eval_distances, config.distance, workdir, steps_per_epoch,
+                                         progress)
     solved = SolvedCheck(distance_accuracy, config.solved_distances, config.resolved_solved_accuracy,
                          config.stop_when_solved, os.path.join(workdir, SOLVED_FILE))
     if solved.step is not None and config.stop_when_solved:
@@ -160,13 +162,13 @@ def train_and_evaluate(config, workdir, progress=None):
         guard.opening,
         AtomicCheckpoint(checkpoint_path),
         distance_accuracy,
-        tensorboard,
+        training_scalars,
         solved,
         guard.closing,
     ]
     if probes.has_gates(model):
         sample = validation[config.distance if config.distance in eval_distances else max(eval_distances)]["inputs"][:64]
-        callbacks.insert(callbacks.index(tensorboard), GateHistograms(sample, summary_writer, steps_per_epoch))
+        callbacks.insert(callbacks.index(training_scalars), GateHistograms(sample, summary_writer, steps_per_epoch))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
     try:
@@ -181,7 +183,8 @@ def train_and_evaluate(config, workdir, progress=None):
             verbose=2,
         )
     except KeyboardInterrupt:
-        tensorboard.on_train_end()  # flushes Keras's event files
+        summary_writer.flush()
+        distance_accuracy.on_train_end()  # flushes and closes the distances' writers
         done = (int(model.optimizer.iterations.numpy()) // steps_per_epoch) * steps_per_epoch
         raise TrainingStopped(
             f"interrupted; the last checkpoint is at step {done}: run the same command again to resume",
@@ -207,10 +210,10 @@ def train_and_evaluate(config, workdir, progress=None):
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()
-    final_writer = summaries.final_writer(workdir)
-    summaries.write_final(final_writer, run_name, task, results, breakdowns, metrics, steps_done, config.distance)
-    probe_document = write_probes(config, model, final_writer, run_name, data_dir, steps_done)
-    final_writer.close()
+    final_writers = summaries.FinalWriters(workdir)
+    summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done, config.distance)
+    probe_document = write_probes(config, model, final_writers, data_dir, steps_done)
+    final_writers.close()
     summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, steps_done, probe_document,
                                  solved.step)
     print(summaries.distance_table(task, results), flush=True)
