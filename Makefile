@@ -33,6 +33,7 @@ SEEDS ?=
 START ?=
 LONGEST ?=
 RESOLUTION ?=
+SCREENSHOT_LOGDIR ?=
 COUNT ?=
 SWEEP ?= quick
 CELLS ?=
@@ -47,7 +48,7 @@ EXTRA ?=
 flag = $(if $($(1)),--$(2)=$($(1)))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup test bench preview train sweep horizon tensorboard clean
+.PHONY: help setup test bench preview train sweep horizon tensorboard screenshots clean
 
 help:
 	@echo "make train CELL=gru                    train one cell, log to TensorBoard (TASK= DISTANCE= STEPS= ATTRACTORS= UNITS= SEED= EXTRA='--flag=value')"
@@ -59,6 +60,8 @@ help:
 	@echo "                                       the memory-horizon search: the longest distance each cell solves within"
 	@echo "                                       STEPS= steps (START= LONGEST= RESOLUTION= UNITS=; Ray flags as for the sweep)"
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
+	@echo "make screenshots                       PNGs of each TensorBoard dashboard in screenshots/ (headless Chromium;"
+	@echo "                                       SCREENSHOT_LOGDIR=logs/... to shoot your logs, else two small runs)"
 	@echo "make preview TASK=agreement DISTANCE=8 print a few readable examples (ATTRACTORS= COUNT= SEED=; EXTRA=--shortcuts for the shortcut baselines)"
 	@echo "make test                              run the test suite"
 	@echo "make bench                             print throughput tables"
@@ -100,6 +103,9 @@ sweep: $(STAMPS)/sweep.stamp
 
 horizon: $(STAMPS)/sweep.stamp
 	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
+
+screenshots: $(STAMPS)/runtime.stamp
+	$(RUN) -m trainer.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)
 
 tensorboard: $(STAMPS)/runtime.stamp
 	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)

@@ -148,7 +148,7 @@ def test_report_files_and_tensorboard_run(stand_in_search):
     events.Reload()
     tags = events.Tags()
     assert {"horizon/agreement/rnn", "horizon/agreement/gru", "steps_to_solve/agreement/gru", "horizon/summary",
-            "sweep/horizon_agreement", "sweep/probes_agreement", "sweep/steps_agreement"} <= set(tags["tensors"])
+            "horizon/horizon_agreement", "horizon/probes_agreement", "horizon/steps_agreement"} <= set(tags["tensors"])
     (point,) = events.Tensors("horizon/agreement/gru")
     assert (point.step, float(tf.make_ndarray(point.tensor_proto))) == (300, 52.5)
     steps = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("steps_to_solve/agreement/rnn")}

@@ -351,7 +351,7 @@ def write_report(search, summary_dir, settings, wall_seconds, logdir):
     markdown = horizon_table(document)
     with open(os.path.join(summary_dir, TABLE_FILE), "w") as f:
         f.write(markdown)
-    out = SummaryWriter(summary_dir)
+    out = SummaryWriter(summary_dir, prefix="horizon")
     results = search.lane_results()
     bounds = search.bounds
     for task, by_cell in cell_horizons(results).items():

@@ -151,10 +151,10 @@ def trained_gates(config, run_dir):
 
 
 class SummaryWriter:
-    """Writes each figure both as a PNG file and as a TensorBoard image."""
+    """Writes each figure both as a PNG file and as a TensorBoard image (tag <prefix>/<name>)."""
 
-    def __init__(self, summary_dir):
-        self.summary_dir = summary_dir
+    def __init__(self, summary_dir, prefix="sweep"):
+        self.summary_dir, self.prefix = summary_dir, prefix
         self.events = summaries.writer(summary_dir)
 
     def figure(self, name, figure, description):
@@ -162,7 +162,7 @@ class SummaryWriter:
         with open(os.path.join(self.summary_dir, f"{name}.png"), "wb") as f:
             f.write(png)
         with self.events.as_default():
-            summaries.write_image(f"sweep/{name}", png, 0, description)
+            summaries.write_image(f"{self.prefix}/{name}", png, 0, description)
 
     def text(self, tag, markdown):
         with self.events.as_default():
