@@ -4,7 +4,6 @@ of finished probes, the report, one real search through Ray, and the command lin
 
 import json
 import os
-import re
 import subprocess
 import sys
 
@@ -222,19 +221,29 @@ def test_a_real_search_through_ray(tmp_path):
         assert os.path.isfile(logdir / probe["run"] / RESULTS_FILE)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--start=10", "--longest=5"], r"longest \(5\) must be at least start \(10\)"),
-    (["--resolution=0"], r"resolution must be a number in \(0, 1\)"),
-    (["--cells=rnn,bogus"], "unknown cell 'bogus'; valid cells: rnn, relu_rnn"),
-    (["--task=parity"], "unknown task 'parity'; valid tasks: adding, agreement, copy"),
-    (["--cells=rnn", "--chrono"], r"no cell in the sweep \(rnn\) takes option 'chrono'; it is an option of: lstm, gru"),
-    (["--seeds=0"], "seeds must be an integer >= 1, got 0"),
-    (["--preset=huge"], "unknown preset 'huge'; valid presets: quick, full"),
-    (["--steps=300", "--eval_every=7"], r"steps \(300\) must be a multiple of eval_every \(7\)"),
+@pytest.mark.parametrize("change, message", [
+    (dict(bounds=horizon.Bounds(10, 5, 0.1)), r"longest \(5\) must be at least start \(10\)"),
+    (dict(bounds=horizon.Bounds(5, 80, 0)), r"resolution must be a number in \(0, 1\)"),
+    (dict(cells=["rnn", "bogus"]), "unknown cell 'bogus'; valid cells: rnn, relu_rnn"),
+    (dict(tasks=["parity"]), "unknown task 'parity'; valid tasks: adding, agreement, copy"),
+    (dict(cells=["rnn"], cell_options={"chrono": True}),
+     r"no cell in the sweep \(rnn\) takes option 'chrono'; it is an option of: lstm, gru"),
+    (dict(seeds=0), "seeds must be an integer >= 1, got 0"),
+    (dict(eval_every=7), r"steps \(300\) must be a multiple of eval_every \(7\)"),
+    (dict(learning_rate=-1.0), "learning_rate must be a number > 0, got -1.0"),
 ])
-def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
-    result = run_command(*args, f"--logdir={tmp_path / 'search'}")
+def test_a_bad_search_is_refused_before_anything_is_written(tmp_path, change, message):
+    arguments = dict(tasks=["agreement"], cells=["rnn"], seed=0, seeds=1, bounds=SEARCH_BOUNDS,
+                     preset=sweep.PRESETS["quick"], logdir=str(tmp_path / "search"), steps=300)
+    with pytest.raises(ValueError, match=message):
+        horizon.plan(**{**arguments, **change})
+    assert not os.path.exists(tmp_path / "search")
+
+
+def test_bad_input_on_the_command_line_is_one_line_and_exit_2(tmp_path):
+    result = run_command("--start=10", "--longest=5", f"--logdir={tmp_path / 'search'}")
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
-    assert re.search(message, result.stderr), result.stderr
+    assert result.stderr == "error: longest (5) must be at least start (10)\n"
+    result = run_command("--preset=huge", f"--logdir={tmp_path / 'search'}")
+    assert (result.returncode, result.stderr) == (2, "error: unknown preset 'huge'; valid presets: quick, full\n")
     assert not os.path.exists(tmp_path / "search")
