@@ -143,14 +143,17 @@ def test_report_files_and_tensorboard_run(stand_in_search):
     with open(os.path.join(summary_dir, horizon.TABLE_FILE)) as f:
         table = f.read()
     assert "| rnn | 16 (12 to 20) | 0: 12, 1: 20 | 13 |" in table
-    events = event_accumulator.EventAccumulator(summary_dir, size_guidance={"tensors": 0, "images": 0})
-    events.Reload()
-    tags = events.Tags()
-    assert {"horizon/agreement/rnn", "horizon/agreement/gru", "steps_to_solve/agreement/gru", "horizon/summary",
-            "horizon/horizon_agreement", "horizon/probes_agreement", "horizon/steps_agreement"} <= set(tags["tensors"])
-    (point,) = events.Tensors("horizon/agreement/gru")
+    def events(run):
+        accumulator = event_accumulator.EventAccumulator(os.path.join(summary_dir, run), size_guidance={"tensors": 0})
+        accumulator.Reload()
+        return accumulator
+    assert {"horizon/summary", "horizon/horizon_agreement", "horizon/probes_agreement",
+            "horizon/steps_agreement"} <= set(events("").Tags()["tensors"])
+    assert set(events("by_budget").Tags()["tensors"]) == {"horizon/agreement/rnn", "horizon/agreement/gru"}
+    (point,) = events("by_budget").Tensors("horizon/agreement/gru")
     assert (point.step, float(tf.make_ndarray(point.tensor_proto))) == (300, 52.5)
-    steps = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("steps_to_solve/agreement/rnn")}
+    steps = {e.step: float(tf.make_ndarray(e.tensor_proto))
+             for e in events("by_distance").Tensors("steps_to_solve/agreement/rnn")}
     assert steps == {5: 45, 10: 50, 12: 52, 20: 60}  # solved probes only: 12 by seed 0, 20 by seed 1
 
 

@@ -85,10 +85,13 @@ def test_summary_keeps_one_csv_row_per_seed_and_writes_medians(three_seeds, tmp_
         markdown = f.read()
     assert "test accuracy at the training distance (median and lowest-highest of 3 seeds)" in markdown
     assert "| copy | rnn | 5 | 2 | 0.500 | 0.900 |" in markdown  # the gradient table has a row per seed
-    events = event_accumulator.EventAccumulator(summary_dir, size_guidance={"tensors": 0})
-    events.Reload()
-    medians = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("sweep/copy/rnn")}
+    def events(axis):
+        accumulator = event_accumulator.EventAccumulator(os.path.join(summary_dir, f"by_{axis}"),
+                                                         size_guidance={"tensors": 0})
+        accumulator.Reload()
+        return accumulator
+    medians = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events("distance").Tensors("sweep/copy/rnn")}
     assert medians == pytest.approx({5: 0.9, 20: 0.2})
-    lags = [float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("sweep/gradient_trained/copy/rnn")]
+    lags = [float(tf.make_ndarray(e.tensor_proto)) for e in events("lag").Tensors("sweep/gradient_trained/copy/rnn")]
     assert lags == pytest.approx([1.0, 0.0, 0.0])  # d=20, the longest distance: one seed
     assert os.path.getsize(os.path.join(summary_dir, "accuracy_copy.png")) > 0

@@ -119,15 +119,20 @@ def test_summary_files_and_table(tiny_sweep):
 
 def test_summary_is_a_tensorboard_run(tiny_sweep):
     sweep_dir, _, outcomes = tiny_sweep
-    events = event_accumulator.EventAccumulator(os.path.join(sweep_dir, "summary"), size_guidance={"tensors": 0})
-    events.Reload()
-    tags = events.Tags()
+
+    def events(run):
+        accumulator = event_accumulator.EventAccumulator(os.path.join(sweep_dir, "summary", run),
+                                                         size_guidance={"tensors": 0})
+        accumulator.Reload()
+        return accumulator
     assert {"sweep/accuracy_agreement", "sweep/attractors_agreement", "sweep/gates_agreement_gru",
-            "sweep/summary", "sweep/agreement/rnn", "sweep/gradient_trained/agreement/gru"} <= set(tags["tensors"])
-    points = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in events.Tensors("sweep/agreement/gru")}
+            "sweep/summary"} <= set(events("").Tags()["tensors"])
+    by_distance, by_lag = events("by_distance"), events("by_lag")  # a sub-run per x axis
+    assert set(by_distance.Tags()["tensors"]) == {"sweep/agreement/rnn", "sweep/agreement/gru"}
+    points = {e.step: float(tf.make_ndarray(e.tensor_proto)) for e in by_distance.Tensors("sweep/agreement/gru")}
     expected = {c.distance: sweep_summary.accuracy_at(r, c.distance).accuracy for c, _, r in outcomes if c.cell == "gru"}
     assert points == pytest.approx(expected)
-    lags = [e.step for e in events.Tensors("sweep/gradient_initial/agreement/rnn")]
+    lags = [e.step for e in by_lag.Tensors("sweep/gradient_initial/agreement/rnn")]
     assert lags[:5] == list(range(5)) and len(lags) <= 5 + 13  # the d=4 run: 5 words and up to 13 of a preamble
 
 

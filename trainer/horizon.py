@@ -29,9 +29,9 @@ Output, below --logdir:
     summary/horizon_<task>.png   horizon per cell: each seed's point and the median
     summary/probes_<task>.png    every probe's test accuracy against its training distance
     summary/steps_<task>.png     steps to solve against distance, solved probes only
-    summary/events.out.*         the figures (IMAGES), the tables (TEXT) and the scalars
-                                 horizon/<task>/<cell> (median; step = the probe budget),
-                                 steps_to_solve/<task>/<cell> (median; step = distance)
+    summary/events.out.*         the figures (IMAGES) and the tables (TEXT)
+    summary/by_budget/           horizon/<task>/<cell>: the median horizon, step = the probe budget
+    summary/by_distance/         steps_to_solve/<task>/<cell>: the median, step = distance
     summary/lanes/<lane>/        each lane as an HParams session: its settings and its horizon
                                  (horizon/horizon, step = the probe budget)
 
@@ -344,14 +344,10 @@ def write_report(search, summary_dir, settings, wall_seconds, logdir):
     with open(os.path.join(logdir, HORIZON_FILE + ".tmp"), "w") as f:
         json.dump(document, f, indent=2)
     os.replace(os.path.join(logdir, HORIZON_FILE + ".tmp"), os.path.join(logdir, HORIZON_FILE))
-    os.makedirs(summary_dir, exist_ok=True)
-    for name in os.listdir(summary_dir):  # one report per search: replace the previous one
-        if name.startswith("events.out.tfevents") or name.endswith(".png"):
-            os.remove(os.path.join(summary_dir, name))
+    out = SummaryWriter(summary_dir, prefix="horizon")  # one report per search: replaces the previous one
     markdown = horizon_table(document)
     with open(os.path.join(summary_dir, TABLE_FILE), "w") as f:
         f.write(markdown)
-    out = SummaryWriter(summary_dir, prefix="horizon")
     results = search.lane_results()
     bounds = search.bounds
     for task, by_cell in cell_horizons(results).items():
@@ -376,16 +372,15 @@ def write_report(search, summary_dir, settings, wall_seconds, logdir):
                             solved.setdefault(p.distance, []).append(p.steps_to_solve)
             steps_series[cell] = sorted(solved.items())
             for distance, steps in sorted(solved.items()):
-                out.scalar(f"steps_to_solve/{task}/{cell}", Spread.of(steps).median, distance)
-            out.scalar(f"horizon/{task}/{cell}", Spread.of(h for h, _ in by_cell[cell]).median, budget)
+                out.scalar(f"steps_to_solve/{task}/{cell}", Spread.of(steps).median, distance, "distance")
+            out.scalar(f"horizon/{task}/{cell}", Spread.of(h for h, _ in by_cell[cell]).median, budget, "budget")
         steps_series = {cell: points for cell, points in steps_series.items() if points}
         if steps_series:
             out.figure(f"steps_{task}", figures.steps_figure(steps_series, "training distance", "steps to solve",
                                                              f"steps to solve: {suffix}", budget),
                        f"{task}: steps to solve against distance, the probes that solved it")
     out.text("horizon/summary", markdown)
-    out.events.flush()
-    out.events.close()
+    out.close()
     write_lane_sessions(search, summary_dir, settings)
     return document
 

@@ -14,8 +14,9 @@ write_summary(outcomes, summary_dir) writes, from the runs' results.json and che
                                        (stage initial or trained; the longest distance of the task)
     gates_<task>_<cell>.png            gated cells: the trained gates along one test sequence
                                        (the first seed)
-    events.out.tfevents.*              the same figures (IMAGES), tables (TEXT) and the curves as
-                                       scalars: sweep/<task>/<cell> with step = training distance,
+    events.out.tfevents.*              the same figures (IMAGES) and tables (TEXT)
+    by_distance/, by_lag/              the curves as scalars, in a sub-run per x axis:
+                                       sweep/<task>/<cell> with step = training distance,
                                        sweep/gradient_<stage>/<task>/<cell> with step = lag
 
 A grid point trained from several seeds is one entry of each table and figure: the median
@@ -26,6 +27,7 @@ per seed.
 
 import csv
 import os
+import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -151,11 +153,26 @@ def trained_gates(config, run_dir):
 
 
 class SummaryWriter:
-    """Writes each figure both as a PNG file and as a TensorBoard image (tag <prefix>/<name>)."""
+    """A summary directory, on disk and as TensorBoard runs: each figure as a PNG file and a
+    TensorBoard image (tag <prefix>/<name>), tables as text, and curves as scalars in a
+    sub-run per x axis (by_<axis>), so that a run's step means one thing.
+
+    clear() first removes the previous summary's event files, figures and sub-runs."""
 
     def __init__(self, summary_dir, prefix="sweep"):
         self.summary_dir, self.prefix = summary_dir, prefix
+        self.clear()
         self.events = summaries.writer(summary_dir)
+        self.axes = {}
+
+    def clear(self):
+        os.makedirs(self.summary_dir, exist_ok=True)
+        for name in os.listdir(self.summary_dir):
+            path = os.path.join(self.summary_dir, name)
+            if name.startswith("events.out.tfevents") or name.endswith(".png"):
+                os.remove(path)
+            elif name.startswith("by_") and os.path.isdir(path):
+                shutil.rmtree(path)
 
     def figure(self, name, figure, description):
         png = figures.figure_png(figure)
@@ -168,9 +185,17 @@ class SummaryWriter:
         with self.events.as_default():
             tf.summary.text(tag, markdown, step=0)
 
-    def scalar(self, tag, value, step):
-        with self.events.as_default():
+    def scalar(self, tag, value, step, axis):
+        """tag's value at step, in sub-run by_<axis> (axis: what step is, e.g. distance or lag)."""
+        if axis not in self.axes:
+            self.axes[axis] = tf.summary.create_file_writer(os.path.join(self.summary_dir, f"by_{axis}"))
+        with self.axes[axis].as_default():
             tf.summary.scalar(tag, value, step=step)
+
+    def close(self):
+        for summary_writer in [self.events, *self.axes.values()]:
+            summary_writer.flush()
+            summary_writer.close()
 
 
 def seeds_note(cells):
@@ -193,7 +218,8 @@ def write_task(out, task_name, cells):
     for cell, by_distance in cells.items():
         series[cell] = [(d, [accuracy_at(results, d) for _, _, results in runs]) for d, runs in by_distance.items()]
         for distance, accuracies in series[cell]:
-            out.scalar(f"sweep/{task.name}/{cell}", Spread.of(a.accuracy for a in accuracies).median, distance)
+            out.scalar(f"sweep/{task.name}/{cell}", Spread.of(a.accuracy for a in accuracies).median, distance,
+                       "distance")
     title = f"{task.name}: test accuracy at the training distance"
     out.figure(f"accuracy_{task.name}", figures.accuracy_figure(series, chance, "training distance = test distance", title,
                                                                 threshold=task.solved_accuracy),
@@ -225,7 +251,7 @@ def write_task(out, task_name, cells):
             if per_seed:
                 curves[f"{cell} (d={distance})"] = per_seed
                 for lag, norm in enumerate(np.median(np.asarray(per_seed, dtype=float), axis=0)):
-                    out.scalar(f"sweep/gradient_{stage}/{task.name}/{cell}", norm, lag)
+                    out.scalar(f"sweep/gradient_{stage}/{task.name}/{cell}", norm, lag, "lag")
         if curves:
             figure = figures.gradient_figure(curves, f"{task.name}: gradient against lag, {stage} model")
             out.figure(f"gradient_{task.name}_{stage}", figure, f"{task.name}: gradient norm against lag ({stage}), log scale")
@@ -246,12 +272,8 @@ def figure_paths(summary_dir):
 
 def write_summary(outcomes, summary_dir):
     """Writes the summary of [(config, run_dir, results or None)] to summary_dir; returns summary_dir."""
-    os.makedirs(summary_dir, exist_ok=True)
-    for name in os.listdir(summary_dir):  # one summary per sweep: replace the previous one
-        if name.startswith("events.out.tfevents") or name.endswith(".png"):
-            os.remove(os.path.join(summary_dir, name))
+    out = SummaryWriter(summary_dir)  # one summary per sweep: replaces the previous one
     write_csv(os.path.join(summary_dir, CSV_FILE), csv_rows(outcomes))
-    out = SummaryWriter(summary_dir)
     sections = [write_task(out, task, cells) for task, cells in by_task_and_cell(outcomes).items()]
     diverged = [f"{c.task} {c.cell} d={c.distance}" for c, _, results in outcomes if results is None]
     if diverged:
@@ -262,7 +284,6 @@ def write_summary(outcomes, summary_dir):
     with open(os.path.join(summary_dir, TABLE_FILE), "w") as f:
         f.write(markdown)
     out.text("sweep/summary", markdown)
-    out.events.flush()
-    out.events.close()
+    out.close()
     return summary_dir
 
