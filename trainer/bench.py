@@ -1,6 +1,6 @@
 """Benchmarks: throughput tables printed to stdout (python -m trainer.bench, or make bench).
 
-    python -m trainer.bench [--sections=data,cells,compile,flops]
+    python -m trainer.bench [--sections=data,cells,compile,flops,versus] [--torch_python=/path/to/python]
 
 data. Data generation: for each task at distances 10, 100 and 1000 with batch 128, batches per
 second from the NumPy generator and from the tf.data training stream, beside the training
@@ -19,7 +19,27 @@ keras_gru; XLA with unroll takes minutes to compile, so it is timed for lstm onl
 
 flops. Achieved GFLOP/s of the lstm training step (matrix products only) beside a large
 float32 matmul timed in the same run: how far the recurrence is from the machine's limit.
+
+versus. The custom lstm and gru against their Keras twins and, with --torch_python (an
+interpreter of your own that has PyTorch; it runs trainer/torch_twin.py, which the project
+does not import), PyTorch's nn.LSTM and nn.GRU, all in one run at two shapes: batch 64,
+T=30 (copy at distance 10) and batch 128, T=120 (copy at distance 100). Beside them, the
+matmul-only bound: the steps/s a training step would reach if it did nothing but its
+recurrent matrix products (forward once, backward as two more).
+
+Where a training step's time goes (measured 2026-11-22 on the 2-core development machine,
+2 threads, custom lstm; forward and backward timed with GradientTape in a tf.function,
+Adam's update alone, the rest being train_on_batch's own work: loss, metric, dispatch):
+batch 64, T=30: 13.8 ms = forward+backward 10.8 (forward 4.7) + Adam 0.5 + rest 2.5, of
+which the 30 recurrent matmuls are about 5.4 ms; batch 128, T=120: 83.1 ms = 69.7 + 2.5 +
+10.9, the matmuls about 33.6. So half of forward+backward is element-wise gate math and
+the per-step cost of the time loop, which is why unrolling a short fixed-length loop gains
+(lstm at batch 64, T=30: 66 steps/s looped, 86 unrolled, 74 with XLA, 55 with both).
 """
+
+import json
+import os
+import subprocess
 
 import time
 
@@ -40,8 +60,13 @@ EMBEDDING = 16
 CELL_STEPS = 120  # sequence length of the cell benchmark
 CELL_INPUTS, CELL_CLASSES = 10, 9  # the copy task's alphabet and classes
 
-SECTIONS = ("data", "cells", "compile", "flops")
+VERSUS_SHAPES = ((64, 30), (128, 120))  # (batch, T) of the side-by-side table
+TORCH_TWIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_twin.py")
+
+SECTIONS = ("data", "cells", "compile", "flops", "versus")
 flags.DEFINE_list("sections", list(SECTIONS), f"Which tables to print: any of {', '.join(SECTIONS)}.")
+flags.DEFINE_string("torch_python", None, "versus: a Python interpreter with PyTorch installed, to time nn.LSTM and "
+                                          "nn.GRU beside the custom cells (default: no PyTorch column).")
 
 
 def calls_per_second(call, min_seconds=1.0, min_calls=3, warmup=1):
@@ -86,10 +111,10 @@ def print_table(title, header, rows, formats):
         print(" | ".join(fmt.format(value) for fmt, value in zip(formats, row)))
 
 
-def cell_model(name, jit_compile=False, **options):
+def cell_model(name, jit_compile=False, steps=CELL_STEPS, **options):
     """Embedding(16) -> cell (128 units, every step) -> Dense(9) per step, Adam, compiled."""
     model = keras.Sequential([
-        keras.Input((CELL_STEPS,), dtype="int32"),
+        keras.Input((steps,), dtype="int32"),
         keras.layers.Embedding(CELL_INPUTS, EMBEDDING),
         CELLS[name].layer(UNITS, return_sequences=True, **options),
         keras.layers.Dense(CELL_CLASSES),
@@ -102,20 +127,20 @@ def cell_model(name, jit_compile=False, **options):
     return model
 
 
-def cell_batch():
+def cell_batch(batch_size=BATCH_SIZE, steps=CELL_STEPS):
     rng = np.random.default_rng(0)
-    inputs = rng.integers(0, CELL_INPUTS, size=(BATCH_SIZE, CELL_STEPS)).astype("int32")
-    targets = rng.integers(0, CELL_CLASSES, size=(BATCH_SIZE, CELL_STEPS)).astype("int32")
+    inputs = rng.integers(0, CELL_INPUTS, size=(batch_size, steps)).astype("int32")
+    targets = rng.integers(0, CELL_CLASSES, size=(batch_size, steps)).astype("int32")
     return inputs, targets
 
 
-def interleaved_rates(setups, rounds=3, seconds=1.5):
+def interleaved_rates(setups, rounds=3, seconds=1.5, batch_size=BATCH_SIZE, steps=CELL_STEPS):
     """{key: (name, jit, options)} -> ({key: median steps/s}, {key: seconds to the first step})."""
-    x, y = cell_batch()
+    x, y = cell_batch(batch_size, steps)
     models, compile_seconds = {}, {}
     for key, (name, jit_compile, options) in setups.items():
         start = time.perf_counter()
-        models[key] = cell_model(name, jit_compile, **options)
+        models[key] = cell_model(name, jit_compile, steps, **options)
         models[key].train_on_batch(x, y)
         compile_seconds[key] = time.perf_counter() - start
     rates = {key: [] for key in setups}
@@ -179,6 +204,53 @@ def flops_rows():
     ]
 
 
+def recurrent_matmul_bound(batch_size, steps, blocks):
+    """Steps/s of a training step that did only its recurrent matrix products: T products
+    [B, 128] x [128, blocks x 128] forward, timed, and twice that again for the backward pass."""
+    state = tf.random.normal((batch_size, UNITS))
+    kernel = tf.random.normal((UNITS, blocks * UNITS))
+
+    @tf.function
+    def recurrence():
+        h = state
+        for _ in range(steps):
+            h = tf.matmul(h, kernel)[:, :UNITS]
+        return h
+
+    return calls_per_second(lambda: recurrence(), min_seconds=1.5, warmup=2) / 3
+
+
+def torch_rates(python):
+    """{cell: {"BxT": steps/s}} of PyTorch's twins, from trainer/torch_twin.py run by python."""
+    shapes = ",".join(f"{b}x{t}" for b, t in VERSUS_SHAPES)
+    threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
+    try:
+        result = subprocess.run([python, TORCH_TWIN, f"--shapes={shapes}", f"--threads={threads}"],
+                                capture_output=True, text=True, timeout=1800)
+    except OSError as error:
+        raise ValueError(f"torch_python {python!r} cannot be run: {error.strerror}") from None
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or ["no output"]
+        raise ValueError(f"torch_python {python!r} could not time PyTorch: {lines[-1]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def versus_rows(python=None):
+    """Per shape: custom lstm/gru, their Keras twins, PyTorch's (if python), the matmul-only bound."""
+    pytorch = torch_rates(python) if python else None
+    rows = []
+    for batch_size, steps in VERSUS_SHAPES:
+        setups = {name: (name, False, {}) for name in ("lstm", "keras_lstm", "gru", "keras_gru")}
+        rates, _ = interleaved_rates(setups, batch_size=batch_size, steps=steps)
+        for cell, blocks in (("lstm", 4), ("gru", 3)):
+            twin = rates[f"keras_{cell}"]
+            other = pytorch[cell][f"{batch_size}x{steps}"] if pytorch else None
+            rows.append((f"batch {batch_size}, T={steps}", cell, rates[cell], twin, rates[cell] / twin,
+                         "-" if other is None else f"{other:.1f}", "-" if other is None else f"{rates[cell] / other:.2f}",
+                         recurrent_matmul_bound(batch_size, steps, blocks)))
+    return rows, (pytorch or {}).get("torch")
+
+
 def main():
     unknown = sorted(set(flags.FLAGS.sections) - set(SECTIONS))
     if unknown:
@@ -207,6 +279,17 @@ def main():
             ["computation", "GFLOP per call", "GFLOP/s"],
             flops_rows(),
             ["{}", "{:.2f}", "{:.1f}"],
+        )
+    if "versus" in flags.FLAGS.sections:
+        rows, torch_version = versus_rows(flags.FLAGS.torch_python)
+        print_table(
+            f"Custom cells against Keras and PyTorch{f' {torch_version}' if torch_version else ''}: training steps/s, "
+            f"{UNITS} units, embedding {EMBEDDING}, Dense head per step, Adam, "
+            f"{tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()} threads",
+            ["shape", "cell", "custom", "Keras twin", "custom / Keras", "PyTorch", "custom / PyTorch",
+             "recurrent matmuls only"],
+            rows,
+            ["{}", "{}", "{:.1f}", "{:.1f}", "{:.2f}", "{}", "{}", "{:.1f}"],
         )
 
 
