@@ -90,7 +90,7 @@ test: $(STAMPS)/dev.stamp $(STAMPS)/sweep.stamp
 	$(RUN) -m pytest tests $(PYTEST_ARGS)
 
 bench: $(STAMPS)/runtime.stamp
-	$(RUN) -m trainer.bench
+	$(RUN) -m trainer.bench $(EXTRA)
 
 preview: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
