@@ -18,8 +18,7 @@ def run(args, env_update=None, drop=()):
                                          ("trainer.sweep", "--address"), ("trainer.sweep", "--cpus_per_run"),
                                          ("trainer.train", "--identity_init"), ("trainer.train", "--learning_rate"),
                                          ("trainer.bench", "--sections"), ("trainer.bench", "--torch_python"),
-                                         ("trainer.horizon", "--seeds"), ("trainer.horizon", "--longest"),
-                                         ("trainer.screenshots", "--logdir")])
+                                         ("trainer.horizon", "--longest")])
 def test_help_lists_the_flags_and_exits_0(module, flag):
     result = run(["-m", module, "--help"])
     assert result.returncode == 0, result.stderr
