@@ -24,7 +24,7 @@ from typing import Optional
 
 from trainer import evaluate, summaries
 from trainer.config import Config
-from trainer.rundir import run_directory, run_name_prefix
+from trainer.rundir import finished_run, run_directory, run_name_prefix
 
 MAX_FAILURES = 3  # times Tune restarts a trial whose worker or node died, or that raised
 TUNE_DIR = ".tune"
@@ -142,6 +142,15 @@ def _progress_callback(costs, started):
             print(f"[{self.ended}/{len(costs)}] {trial.config['run']}: {status}{estimate}", flush=True)
 
     return Progress()
+
+
+def finished_outcome(config):
+    """The Outcome of config's run that finished earlier (rundir.finished_run), or None."""
+    run_dir = finished_run(config)
+    if run_dir is None:
+        return None
+    with open(os.path.join(run_dir, summaries.RESULTS_FILE)) as f:
+        return Outcome(config, "finished", run_dir, json.load(f))
 
 
 def outcome_of(config, metrics, error):

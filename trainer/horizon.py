@@ -61,7 +61,6 @@ from trainer.cells import CELLS, get_cell
 from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
 from trainer.config import CELL_OPTIONS, Config
 from trainer.evaluate import Accuracy
-from trainer.rundir import finished_run
 from trainer.seeds import Spread, seed_list
 from trainer.sweep_summary import SummaryWriter
 from trainer.train import EXIT_INTERRUPTED
@@ -114,10 +113,16 @@ class Bounds:
             raise ValueError(f"resolution must be a number in (0, 1), e.g. 0.1 for 10%, got {self.resolution!r}")
 
 
-def next_distance(solved_by_distance, bounds):
-    """The next distance a lane probes, given {distance: solved} so far, or None when it is done."""
+def bracket(solved_by_distance):
+    """(last success or 0, first failure or None) of a lane's {distance: solved}."""
     last_success = max((d for d, ok in solved_by_distance.items() if ok), default=0)
     first_failure = min((d for d, ok in solved_by_distance.items() if not ok), default=None)
+    return last_success, first_failure
+
+
+def next_distance(solved_by_distance, bounds):
+    """The next distance a lane probes, given {distance: solved} so far, or None when it is done."""
+    last_success, first_failure = bracket(solved_by_distance)
     if first_failure is None:  # doubling
         if last_success >= bounds.longest:
             return None
@@ -130,18 +135,17 @@ def next_distance(solved_by_distance, bounds):
 def horizon_of(solved_by_distance):
     """(horizon, kind) of a finished lane: the last success, and EXACT, AT_LEAST (never failed)
     or BELOW (failed at the first distance; horizon 0)."""
-    last_success = max((d for d, ok in solved_by_distance.items() if ok), default=0)
+    last_success, first_failure = bracket(solved_by_distance)
     if last_success == 0:
         return 0, BELOW
-    if all(solved_by_distance.values()):
+    if first_failure is None:
         return last_success, AT_LEAST
     return last_success, EXACT
 
 
 def probes_left_at_most(solved_by_distance, bounds):
     """An upper bound on the probes a lane still needs, and the longest distance among them."""
-    last_success = max((d for d, ok in solved_by_distance.items() if ok), default=0)
-    first_failure = min((d for d, ok in solved_by_distance.items() if not ok), default=None)
+    last_success, first_failure = bracket(solved_by_distance)
     if next_distance(solved_by_distance, bounds) is None:
         return 0, 0
     bisections = lambda low, high: max(0, math.ceil(math.log2(max(1.0, (high - low) / max(1, bounds.resolution * low)))))
@@ -158,15 +162,6 @@ def probe_of(config, outcome):
     entry = next(e for e in outcome.results["by_distance"] if e["distance"] == config.distance)
     steps = outcome.results["steps_to_solve"]
     return Probe(config.distance, steps is not None, steps, Accuracy(**entry["accuracy"]), outcome.run_dir)
-
-
-def finished_outcome(config):
-    """The engine.Outcome of a probe that finished earlier, or None."""
-    run_dir = finished_run(config)
-    if run_dir is None:
-        return None
-    with open(os.path.join(run_dir, summaries.RESULTS_FILE)) as f:
-        return engine.Outcome(config, "finished", run_dir, json.load(f))
 
 
 @dataclasses.dataclass
@@ -206,7 +201,7 @@ class Search:
             if not proposals:
                 return self
             configs = [self.config_for(lane, d) for lane, d in proposals]
-            outcomes = [finished_outcome(config) for config in configs]
+            outcomes = [engine.finished_outcome(config) for config in configs]
             reused = [outcome is not None for outcome in outcomes]
             to_train = [config for config, outcome in zip(configs, outcomes) if outcome is None]
             if to_train:
@@ -459,25 +454,23 @@ def run_search(lanes, config_for, bounds, settings, logdir, cluster=None, train=
     KeyboardInterrupt if interrupted.
     """
     started = time.time()
-    own_cluster = False
+    own_cluster = cluster is None
+    if cluster is not None:
+        check_shared_storage(cluster, logdir)
     if train is None:
-        state = {"cluster": cluster}
+        def train(configs):  # Ray is started only when a probe needs training, not for a reused search
+            nonlocal cluster
+            if cluster is None:
+                cluster = connect()
+                check_shared_storage(cluster, logdir)
+            print(f"training {len(configs)} probes on {cluster.description}", flush=True)
+            return engine.run_trials(configs, cluster, logdir)
 
-        def train(configs):
-            nonlocal own_cluster
-            if state["cluster"] is None:
-                state["cluster"], own_cluster = connect(), True
-                check_shared_storage(state["cluster"], logdir)
-            print(f"training {len(configs)} probes on {state['cluster'].description}", flush=True)
-            return engine.run_trials(configs, state["cluster"], logdir)
-
-        if cluster is not None:
-            check_shared_storage(cluster, logdir)
     os.makedirs(logdir, exist_ok=True)
     try:
         search = Search(lanes, bounds, config_for, train, say=lambda line: print(line, flush=True)).run()
     finally:
-        if own_cluster:
+        if own_cluster and cluster is not None:
             disconnect()
     wall = time.time() - started
     document = write_report(search, os.path.join(logdir, "summary"), settings, wall, logdir)

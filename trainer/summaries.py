@@ -91,6 +91,29 @@ def distance_writer(run_dir, distance):
     return tf.summary.create_file_writer(os.path.join(run_dir, DISTANCE_RUN.format(distance)))
 
 
+class AxisRuns:
+    """The sub-runs by_<axis> of a directory, one per x axis that is not time (distance, lag,
+    time_step, a breakdown, the budget), their writers made as they are first asked for. It
+    first removes the by_* sub-runs an earlier writer left, so that no point is shown twice."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        for path in glob.glob(os.path.join(directory, "by_*")):
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+        self.writers = {}
+
+    def axis(self, name):
+        """The writer of sub-run by_<name>, whose step is <name>."""
+        if name not in self.writers:
+            self.writers[name] = tf.summary.create_file_writer(os.path.join(self.directory, f"by_{name}"))
+        return self.writers[name]
+
+    def close(self):
+        for summary_writer in self.writers.values():
+            summary_writer.close()
+
+
 class FinalWriters:
     """The writers of what a run writes once training is done: the root's final event file
     (final/* numbers, figures, tables) and the sub-runs whose step is not time (axis(name)).
@@ -98,23 +121,17 @@ class FinalWriters:
     files are removed first: TensorBoard then never shows a final point twice."""
 
     def __init__(self, run_dir):
-        self.run_dir = run_dir
         for path in glob.glob(os.path.join(run_dir, f"events.out.tfevents.*{FINAL_SUFFIX}")):
             os.remove(path)
-        for name in glob.glob(os.path.join(run_dir, "by_*")):
-            shutil.rmtree(name)
+        self.axis_runs = AxisRuns(run_dir)
         self.root = tf.summary.create_file_writer(run_dir, filename_suffix=FINAL_SUFFIX)
-        self.axes = {}
 
     def axis(self, name):
-        """The writer of sub-run by_<name>, whose step is <name> (distance, lag, time_step, a breakdown)."""
-        if name not in self.axes:
-            self.axes[name] = tf.summary.create_file_writer(os.path.join(self.run_dir, f"by_{name}"))
-        return self.axes[name]
+        return self.axis_runs.axis(name)
 
     def close(self):
-        for summary_writer in [self.root, *self.axes.values()]:
-            summary_writer.close()
+        self.root.close()
+        self.axis_runs.close()
 
 
 def hparams_of(settings):

@@ -27,7 +27,6 @@ others is written), 2 bad input (nothing written), 130 interrupted (resumable).
 
 import dataclasses
 import itertools
-import json
 import os
 import time
 from typing import Dict, Tuple
@@ -38,11 +37,11 @@ from common import cli
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import TASKS, get_task
-from trainer import engine, summaries, sweep_summary
+from trainer import engine, sweep_summary
 from trainer.cells import CELLS, get_cell
 from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
 from trainer.config import CELL_OPTIONS, DISTANCE_MODES, Config
-from trainer.rundir import finished_run, run_name_prefix
+from trainer.rundir import run_name_prefix
 from trainer.seeds import seed_list
 from trainer.train import EXIT_INTERRUPTED
 
@@ -133,11 +132,10 @@ def run_sweep(configs, sweep_dir, cluster=None):
     started = time.time()
     outcomes, pending = {}, []
     for config in configs:
-        done_dir = finished_run(config)
-        if done_dir:
-            print(f"{run_name_prefix(config)}: finished earlier, skipped ({os.path.basename(done_dir)})", flush=True)
-            with open(os.path.join(done_dir, summaries.RESULTS_FILE)) as f:
-                outcomes[id(config)] = engine.Outcome(config, "finished", done_dir, json.load(f))
+        done = engine.finished_outcome(config)
+        if done:
+            print(f"{run_name_prefix(config)}: finished earlier, skipped ({os.path.basename(done.run_dir)})", flush=True)
+            outcomes[id(config)] = done
         else:
             pending.append(config)
     if pending:

@@ -27,7 +27,6 @@ per seed.
 
 import csv
 import os
-import shutil
 
 import numpy as np
 import tensorflow as tf
@@ -155,24 +154,17 @@ def trained_gates(config, run_dir):
 class SummaryWriter:
     """A summary directory, on disk and as TensorBoard runs: each figure as a PNG file and a
     TensorBoard image (tag <prefix>/<name>), tables as text, and curves as scalars in a
-    sub-run per x axis (by_<axis>), so that a run's step means one thing.
-
-    clear() first removes the previous summary's event files, figures and sub-runs."""
+    sub-run per x axis (by_<axis>, summaries.AxisRuns), so that a run's step means one thing.
+    It first removes the previous summary's event files, figures and sub-runs."""
 
     def __init__(self, summary_dir, prefix="sweep"):
         self.summary_dir, self.prefix = summary_dir, prefix
-        self.clear()
-        self.events = summaries.writer(summary_dir)
-        self.axes = {}
-
-    def clear(self):
-        os.makedirs(self.summary_dir, exist_ok=True)
-        for name in os.listdir(self.summary_dir):
-            path = os.path.join(self.summary_dir, name)
+        os.makedirs(summary_dir, exist_ok=True)
+        for name in os.listdir(summary_dir):
             if name.startswith("events.out.tfevents") or name.endswith(".png"):
-                os.remove(path)
-            elif name.startswith("by_") and os.path.isdir(path):
-                shutil.rmtree(path)
+                os.remove(os.path.join(summary_dir, name))
+        self.axis_runs = summaries.AxisRuns(summary_dir)
+        self.events = summaries.writer(summary_dir)
 
     def figure(self, name, figure, description):
         png = figures.figure_png(figure)
@@ -187,15 +179,12 @@ class SummaryWriter:
 
     def scalar(self, tag, value, step, axis):
         """tag's value at step, in sub-run by_<axis> (axis: what step is, e.g. distance or lag)."""
-        if axis not in self.axes:
-            self.axes[axis] = tf.summary.create_file_writer(os.path.join(self.summary_dir, f"by_{axis}"))
-        with self.axes[axis].as_default():
+        with self.axis_runs.axis(axis).as_default():
             tf.summary.scalar(tag, value, step=step)
 
     def close(self):
-        for summary_writer in [self.events, *self.axes.values()]:
-            summary_writer.flush()
-            summary_writer.close()
+        self.events.close()
+        self.axis_runs.close()
 
 
 def seeds_note(cells):
