@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from trainer.cells import CELLS, AdditiveCell, GRUCell, LSTMCell, Recurrent, RecurrentCell, ReluRNNCell, TanhRNNCell, get_cell
+from trainer.cells import layer as layer_module
 
 CUSTOM = [name for name, entry in CELLS.items() if entry.cell_class is not None]
 BATCH, TIME, FEATURES, UNITS = 3, 9, 5, 4
@@ -22,19 +23,22 @@ def randomise(layer, rng):
     layer.set_weights([rng.normal(scale=0.5, size=w.shape).astype("float32") for w in layer.get_weights()])
 
 
-def layer_for(cell, hoisted):
-    """keras.layers.RNN(cell), or Recurrent with the input projection hoisted out of the loop."""
-    if hoisted:
-        return Recurrent(cell, hoist_inputs=True, return_sequences=True, return_state=True)
-    return keras.layers.RNN(cell, return_sequences=True, return_state=True)
+LOOPS = {  # the ways a cell can run: Keras's own loop, and Recurrent's loops
+    "keras.layers.RNN": lambda cell: keras.layers.RNN(cell, return_sequences=True, return_state=True),
+    "Recurrent": lambda cell: Recurrent(cell, unroll_training=False, return_sequences=True, return_state=True),
+    "Recurrent-hoisted": lambda cell: Recurrent(cell, hoist_inputs=True, unroll_training=False, return_sequences=True,
+                                                return_state=True),
+    "Recurrent-unrolled": lambda cell: Recurrent(cell, unroll_training=True, return_sequences=True, return_state=True),
+}
 
 
 def run_with_grads(layer, x, weights_for_loss):
-    """Outputs, final states, and gradients of sum(outputs * w) w.r.t. the inputs and every weight."""
+    """Outputs, final states, and gradients of sum(outputs * w) w.r.t. the inputs and every
+    weight, in training mode (where Recurrent may unroll its loop)."""
     x = tf.constant(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
-        outputs, *states = layer(x)
+        outputs, *states = layer(x, training=True)
         loss = tf.reduce_sum(outputs * weights_for_loss)
     grads = tape.gradient(loss, [x] + layer.trainable_weights)
     return outputs.numpy(), [s.numpy() for s in states], [g.numpy() for g in grads]
@@ -49,10 +53,10 @@ TWINS = [
 
 
 @pytest.mark.parametrize("name,keras_cell,options", TWINS, ids=[t[0] for t in TWINS])
-@pytest.mark.parametrize("hoisted", [False, True], ids=["keras.layers.RNN", "Recurrent-hoisted"])
-def test_equal_to_keras_cell_outputs_states_and_gradients(rng, sequences, name, keras_cell, options, hoisted):
+@pytest.mark.parametrize("loop", list(LOOPS))
+def test_equal_to_keras_cell_outputs_states_and_gradients(rng, sequences, name, keras_cell, options, loop):
     reference = keras.layers.RNN(keras_cell(), return_sequences=True, return_state=True)
-    ours = layer_for(CELLS[name].cell(UNITS, **options), hoisted)
+    ours = LOOPS[loop](CELLS[name].cell(UNITS, **options))
     reference(sequences), ours(sequences)
     randomise(reference, rng)
     ours.set_weights(reference.get_weights())
@@ -110,12 +114,12 @@ def numpy_lstm_1997(x, kernel, recurrent, bias):
     "name,options,reference",
     [("additive", {}, numpy_additive), ("ungated_lstm", {}, numpy_ungated_lstm), ("lstm", {"forget_gate": False}, numpy_lstm_1997)],
 )
-@pytest.mark.parametrize("hoisted", [False, True], ids=["keras.layers.RNN", "Recurrent-hoisted"])
-def test_equal_to_numpy_recurrence(rng, sequences, name, options, reference, hoisted):
-    layer = layer_for(CELLS[name].cell(UNITS, **options), hoisted)
+@pytest.mark.parametrize("loop", list(LOOPS))
+def test_equal_to_numpy_recurrence(rng, sequences, name, options, reference, loop):
+    layer = LOOPS[loop](CELLS[name].cell(UNITS, **options))
     layer(sequences)
     randomise(layer, rng)
-    outputs, *states = layer(sequences)
+    outputs, *states = layer(sequences, training=True)
     expected_outputs, expected_states = reference(sequences.astype(np.float64), *layer.get_weights())
     np.testing.assert_allclose(outputs, expected_outputs, atol=1e-5)
     for a, b in zip(states, expected_states):
@@ -145,6 +149,7 @@ SERIALISED = [(name, {}) for name in CELLS] + [
     ("gru", {"chrono_max_distance": 20, "recurrent_dropout": 0.2}),
     ("relu_rnn", {"identity_init": True}),
     ("ungated_lstm", {"hoist_inputs": True}),
+    ("gru", {"unroll_training": True}),
 ]
 
 
@@ -162,6 +167,8 @@ def test_saved_model_loads_without_custom_objects_and_predicts_the_same(tmp_path
     if CELLS[name].cell_class is not None:
         assert type(loaded.layers[0]) is Recurrent
         assert loaded.layers[0].cell.get_config() == model.layers[0].cell.get_config()
+        layer_config = lambda layer: {k: v for k, v in layer.get_config().items() if k != "cell"}
+        assert layer_config(loaded.layers[0]) == layer_config(model.layers[0])
 
 
 @pytest.mark.parametrize("name", CUSTOM)
@@ -285,9 +292,10 @@ def test_gate_activations_come_with_the_output(rng, sequences, name, gates):
     "call,message",
     [
         (lambda: get_cell("lstmm"), r"^unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, keras_rnn, keras_lstm, keras_gru$"),
-        (lambda: CELLS["rnn"].layer(8, forget_bias=2.0), r"^cell 'rnn' has no option 'forget_bias'; its options: dropout, recurrent_dropout, kernel_initializer, recurrent_initializer, bias_initializer, return_gates, seed, unroll, hoist_inputs$"),
+        (lambda: CELLS["rnn"].layer(8, forget_bias=2.0), r"^cell 'rnn' has no option 'forget_bias'; its options: dropout, recurrent_dropout, kernel_initializer, recurrent_initializer, bias_initializer, return_gates, seed, unroll, hoist_inputs, unroll_training$"),
         (lambda: CELLS["keras_lstm"].layer(8, chrono_max_distance=5), r"^cell 'keras_lstm' has no option 'chrono_max_distance'; its options: dropout, recurrent_dropout, unroll$"),
         (lambda: CELLS["gru"].cell(8, hoist_inputs=True), r"^hoist_inputs is an option of the layer, not of the cell"),
+        (lambda: CELLS["lstm"].layer(8, unroll_training="yes"), r"^unroll_training must be None, True or False, got 'yes'$"),
         (lambda: TanhRNNCell(0), r"^units must be an integer >= 1, got 0$"),
         (lambda: GRUCell(4, dropout=1.0), r"^dropout must be a number in \[0, 1\), got 1.0$"),
         (lambda: LSTMCell(4, recurrent_dropout=-0.1), r"^recurrent_dropout must be a number in \[0, 1\), got -0.1$"),
@@ -311,3 +319,52 @@ def test_hoisted_loop_matches_for_last_output_and_backwards(rng, sequences, name
     randomise(plain, rng)
     hoisted.set_weights(plain.get_weights())
     np.testing.assert_allclose(hoisted(sequences), plain(sequences), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", CUSTOM)
+def test_unrolled_training_loop_matches_the_loop_with_padding_masked(rng, sequences, name):
+    """Padded rows (agreement, adding) as the unrolled loop sees them: the same outputs, last
+    state and gradients as the while-loop."""
+    mask = np.ones((BATCH, TIME), bool)
+    mask[0, 5:] = mask[2, 7:] = False
+    looped = Recurrent(CELLS[name].cell(UNITS), unroll_training=False)
+    unrolled = Recurrent(CELLS[name].cell(UNITS), unroll_training=True)
+    looped(sequences), unrolled(sequences)
+    randomise(looped, rng)
+    unrolled.set_weights(looped.get_weights())
+    results = []
+    for layer in (looped, unrolled):
+        with tf.GradientTape() as tape:
+            last = layer(tf.constant(sequences), mask=tf.constant(mask), training=True)
+            loss = tf.reduce_sum(last * np.arange(UNITS, dtype="float32"))
+        results.append([last.numpy()] + [g.numpy() for g in tape.gradient(loss, layer.trainable_weights)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, atol=1e-5, rtol=1e-5)
+
+
+def has_while_loop(layer, steps, training):
+    """Whether the layer, traced on [BATCH, steps, FEATURES] (steps None: not static), runs a while-loop."""
+    traced = tf.function(lambda x: layer(x, training=training)).get_concrete_function(
+        tf.TensorSpec((BATCH, steps, FEATURES), tf.float32))
+    return any(op.type in ("While", "StatelessWhile") for op in traced.graph.get_operations())
+
+
+@pytest.mark.parametrize(
+    "name,options,steps,training,gpu,looped",
+    [
+        ("lstm", {}, TIME, True, False, False),  # the default where the length is static: unrolled
+        ("rnn", {}, layer_module.UNROLL_TRAINING_STEPS, True, False, False),
+        ("lstm", {}, TIME, False, False, True),  # evaluation keeps the loop
+        ("lstm", {}, None, True, False, True),  # length not known when traced
+        ("lstm", {}, layer_module.UNROLL_TRAINING_STEPS + 1, True, False, True),  # too long
+        ("lstm", {}, TIME, True, True, True),  # a GPU: defaults unchanged
+        ("gru", {}, TIME, True, False, False),
+        ("gru", {"unroll_training": False}, TIME, True, False, True),
+        ("lstm", {"unroll_training": True}, layer_module.UNROLL_TRAINING_STEPS + 1, True, True, False),
+        ("lstm", {"unroll": True}, TIME, False, False, False),  # Keras's unroll: every loop
+    ],
+)
+def test_when_the_loop_is_unrolled(monkeypatch, name, options, steps, training, gpu, looped):
+    monkeypatch.setattr(layer_module, "gpu_visible", lambda: gpu)
+    layer = CELLS[name].layer(UNITS, **options)
+    assert has_while_loop(layer, steps, training) == looped

@@ -24,7 +24,7 @@ from trainer.cells.simple import ReluRNNCell, TanhRNNCell
 
 # Options of the Keras baselines, and the options passed to the recurrent layer, not the cell.
 KERAS_OPTIONS = ("dropout", "recurrent_dropout", "unroll")
-LAYER_OPTIONS = ("unroll", "hoist_inputs")
+LAYER_OPTIONS = ("unroll", "hoist_inputs", "unroll_training")
 
 
 @dataclasses.dataclass(frozen=True)

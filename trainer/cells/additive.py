@@ -18,7 +18,7 @@ class AdditiveCell(RecurrentCell):
 
     RECURRENT_BLOCKS = 0
 
-    def step(self, projected, states, training=False):
+    def step(self, projected, states, weights, training=False):
         h = ops.tanh(projected) + self.recurrent_input(states[0], training)
         return h, [h]
 
@@ -37,9 +37,10 @@ class UngatedLSTMCell(RecurrentCell):
 
     STATES = ("h", "c")
 
-    def step(self, projected, states, training=False):
+    def step(self, projected, states, weights, training=False):
+        (recurrent_kernel,) = weights
         h_prev, c_prev = states
         h_prev = self.recurrent_input(h_prev, training)
-        c = ops.tanh(projected + ops.matmul(h_prev, self.recurrent_kernel)) + c_prev
+        c = ops.tanh(projected + ops.matmul(h_prev, recurrent_kernel)) + c_prev
         h = ops.tanh(c)
         return h, [h, c]

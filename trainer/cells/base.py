@@ -2,11 +2,12 @@
 into an input projection and a recurrence, get_config.
 
 A step of every cell here starts with the input projection x_t W + b ([B, in] ->
-[B, k * units] for k blocks of gates). RecurrentCell.call does that projection and then
-the recurrence (step), so a cell works one step at a time inside keras.layers.RNN like any
-Keras cell; trainer.cells.layer.Recurrent(hoist_inputs=True) instead projects the whole
-sequence in one matrix product before the loop and runs only step() inside it, which
-gives the same numbers.
+[B, k * units] for k blocks of gates), then the recurrence (step) reads the recurrent
+weights. RecurrentCell.call does both, so a cell works one step at a time inside
+keras.layers.RNN like any Keras cell. trainer.cells.layer.Recurrent instead reads the
+recurrent weights once per sequence (recurrent_weights(): a GRU slices its kernel there,
+not at every step) and, with hoist_inputs=True, projects the whole sequence in one matrix
+product before the loop; the numbers are the same.
 """
 
 import keras
@@ -30,7 +31,8 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
     Subclasses set INPUT_BLOCKS (the input kernel is [in, INPUT_BLOCKS * units]),
     RECURRENT_BLOCKS (the recurrent kernel is [units, RECURRENT_BLOCKS * units], none if 0),
     GATES (names of the gate activations the cell can return) and STATES (names of its
-    states), and implement step(projected, states, training).
+    states), and implement step(projected, states, weights, training); a cell whose step
+    reads its recurrent kernel in parts overrides recurrent_weights().
 
     Args:
       units: size u of the hidden state (>= 1).
@@ -115,13 +117,19 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
             return h * self.get_recurrent_dropout_mask(h)
         return h
 
-    def step(self, projected, states, training=False):
-        """One recurrence step from the projected input [B, k u]; returns (output, new_states)."""
+    def recurrent_weights(self):
+        """What step() reads besides its inputs and states, read once per sequence: a tuple
+        of tensors, by default (recurrent_kernel [u, k u],), or () for a cell without one."""
+        return (ops.convert_to_tensor(self.recurrent_kernel),) if self.RECURRENT_BLOCKS else ()
+
+    def step(self, projected, states, weights, training=False):
+        """One recurrence step from the projected input [B, k u] and recurrent_weights();
+        returns (output, new_states)."""
         raise NotImplementedError
 
     def call(self, inputs, states, training=False):
         """The Keras cell contract: inputs [B, in], states list of [B, u] -> (output, new states)."""
-        return self.step(self.project_inputs(inputs, training), states, training)
+        return self.step(self.project_inputs(inputs, training), states, self.recurrent_weights(), training)
 
     def output_with_gates(self, h, gates):
         """h [B, u], or [h, gates...] concatenated to [B, (1 + G) u] when return_gates is on."""

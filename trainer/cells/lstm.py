@@ -57,9 +57,10 @@ class LSTMCell(RecurrentCell):
             i = -f
         return ops.concatenate([i, f, g, o])
 
-    def step(self, projected, states, training=False):
+    def step(self, projected, states, weights, training=False):
+        (recurrent_kernel,) = weights
         h_prev, c_prev = states
-        z = projected + ops.matmul(self.recurrent_input(h_prev, training), self.recurrent_kernel)
+        z = projected + ops.matmul(self.recurrent_input(h_prev, training), recurrent_kernel)
         if self.forget_gate:
             i, f, g, o = ops.split(z, 4, axis=-1)
             f = ops.sigmoid(f)

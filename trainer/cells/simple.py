@@ -17,9 +17,10 @@ class TanhRNNCell(RecurrentCell):
 
     ACTIVATION = staticmethod(ops.tanh)
 
-    def step(self, projected, states, training=False):
+    def step(self, projected, states, weights, training=False):
+        (recurrent_kernel,) = weights
         h_prev = self.recurrent_input(states[0], training)
-        h = self.ACTIVATION(projected + ops.matmul(h_prev, self.recurrent_kernel))
+        h = self.ACTIVATION(projected + ops.matmul(h_prev, recurrent_kernel))
         return h, [h]
 
 
