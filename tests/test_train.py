@@ -278,3 +278,15 @@ def test_default_eval_ladder_reaches_twenty_times_the_distance():
 def test_solved_accuracy_outside_0_1_is_refused(tmp_path, value):
     with pytest.raises(ValueError, match=rf"solved_accuracy must be a number in \(0, 1\], got {value}"):
         tiny_config(tmp_path, solved_accuracy=value).validate()
+
+
+@pytest.mark.parametrize("cell,jit_compile,expected", [
+    ("lstm", False, None),  # the layer decides: unrolled in training where the length is static
+    ("lstm", True, False),  # XLA: always the while-loop
+    ("gru", True, False),
+    ("keras_lstm", True, "no option"),
+])
+def test_xla_keeps_the_while_loop(tmp_path, cell, jit_compile, expected):
+    model = train.initial_model(tiny_config(tmp_path, cell=cell), jit_compile=jit_compile)
+    recurrent = [layer for layer in model.layers if "unroll" in layer.get_config()][0]
+    assert recurrent.get_config().get("unroll_training", "no option") == expected

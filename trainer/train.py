@@ -43,11 +43,16 @@ class TrainingStopped(cli.Stop):
 
 
 def initial_model(config, jit_compile=False):
-    """The compiled model at initialisation: the same weights for the same config and seed."""
+    """The compiled model at initialisation: the same weights for the same config and seed.
+    With XLA the recurrent layers keep their while-loop: XLA on an unrolled loop compiled for
+    minutes and then ran far slower (make bench, compile section)."""
     keras.utils.set_random_seed(config.seed)
     task = config.resolved_task
-    model = build_model(task, config.resolved_cell, config.units, config.layers, config.embedding, config.dropout,
-                        config.seed, **config.layer_options())
+    cell, options = config.resolved_cell, config.layer_options()
+    if jit_compile and "unroll_training" in cell.options:
+        options["unroll_training"] = False
+    model = build_model(task, cell, config.units, config.layers, config.embedding, config.dropout,
+                        config.seed, **options)
     return compile_model(model, task, config.optimizer, config.learning_rate, config.clipnorm, jit_compile)
 
 
