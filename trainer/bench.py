@@ -20,21 +20,45 @@ keras_gru; XLA with unroll takes minutes to compile, so it is timed for lstm onl
 flops. Achieved GFLOP/s of the lstm training step (matrix products only) beside a large
 float32 matmul timed in the same run: how far the recurrence is from the machine's limit.
 
-versus. The custom lstm and gru against their Keras twins and, with --torch_python (an
-interpreter of your own that has PyTorch; it runs trainer/torch_twin.py, which the project
-does not import), PyTorch's nn.LSTM and nn.GRU, all in one run at two shapes: batch 64,
-T=30 (copy at distance 10) and batch 128, T=120 (copy at distance 100). Beside them, the
-matmul-only bound: the steps/s a training step would reach if it did nothing but its
-recurrent matrix products (forward once, backward as two more).
+versus. The custom lstm and gru (as trained: the loop unrolled; and as a while-loop)
+against their Keras twins and, with --torch_python (an interpreter of your own that has
+PyTorch; it runs trainer/torch_twin.py, which the project does not import), PyTorch's
+nn.LSTM and nn.GRU, all in one run at two shapes: batch 64, T=30 (copy at distance 10) and
+batch 128, T=120 (copy at distance 100). Beside them, the matmul-only bound: the steps/s a
+training step would reach if it did nothing but its recurrent matrix products (forward
+once, backward as two more).
 
 Where a training step's time goes (measured 2026-11-22 on the 2-core development machine,
-2 threads, custom lstm; forward and backward timed with GradientTape in a tf.function,
-Adam's update alone, the rest being train_on_batch's own work: loss, metric, dispatch):
-batch 64, T=30: 13.8 ms = forward+backward 10.8 (forward 4.7) + Adam 0.5 + rest 2.5, of
-which the 30 recurrent matmuls are about 5.4 ms; batch 128, T=120: 83.1 ms = 69.7 + 2.5 +
-10.9, the matmuls about 33.6. So half of forward+backward is element-wise gate math and
-the per-step cost of the time loop, which is why unrolling a short fixed-length loop gains
-(lstm at batch 64, T=30: 66 steps/s looped, 86 unrolled, 74 with XLA, 55 with both).
+2 threads, custom lstm as a while-loop; forward and backward timed with GradientTape in a
+tf.function, Adam's update alone, the rest being train_on_batch's own work: loss, metric,
+dispatch): batch 64, T=30: 13.8 ms = forward+backward 10.8 (forward 4.7) + Adam 0.5 + rest
+2.5, of which the 30 recurrent matmuls are about 5.4 ms; batch 128, T=120: 83.1 ms = 69.7 +
+2.5 + 10.9, the matmuls about 33.6. TensorFlow's profiler (batch 64, T=30) counts about
+2500 kernels per training step, some 80 per time step, each a few microseconds of
+dispatch on tensors of 8192 numbers: the other half of forward+backward is that per-kernel
+cost (gate math, the split of the gate block and its gradient, the loop's own control
+kernels), not arithmetic.
+
+What was tried against it (batch 64, T=30 unless said; steps/s, loop -> variant):
+- the GRU read its recurrent kernel in two slices at every step; slicing once per sequence:
+  75 -> 107, and 22.9 -> 35.7 at T=120 (kept: trainer.cells.layer);
+- unrolling the training loop: lstm 93 -> 104, gru 110 -> 122 (after the change above),
+  1.2-1.65x for the simple cells; no gain at batch 128, T=120 (kept where the length is
+  fixed, up to 256 steps, on a CPU);
+- a hand-written backward pass (tf.custom_gradient over the whole sequence, one product
+  for the recurrent kernel's gradient), time-major or batch-major: lstm 77-83 against
+  89-103, and 9-12 against 17-18 at batch 128, T=120; with XLA on its forward and
+  backward loops: 65-73. Not kept;
+- TensorFlow's own fused LSTM kernel (tf.raw_ops.BlockLSTMV2, gradient included): 53
+  against 80, and 10.8 against 14.6. Not kept;
+- XLA on the whole step: +11-22%, and compiles per length; XLA on the cell step alone:
+  81 -> 56. Not kept (see compile);
+- one thread per kernel, or one kernel at a time: no gain.
+PyTorch's nn.LSTM on a CPU runs oneDNN's fused LSTM kernel (aten::mkldnn_rnn_layer, forward
+and backward each one call for the whole sequence); with oneDNN off
+(torch.backends.mkldnn.flags(enabled=False)) it trained at 60 steps/s at batch 64, T=30
+(against 174-190 with it) and 10.4 at batch 128, T=120 (16.3). nn.GRU has no such kernel
+and ran 72-76 and 12-14 either way.
 """
 
 import json
@@ -168,14 +192,16 @@ def cell_rows():
 
 
 def compile_rows():
-    """jit_compile x unroll for the LSTM and GRU, custom and Keras: compile seconds and steps/s."""
+    """jit_compile x unroll for the LSTM and GRU, custom and Keras: compile seconds and steps/s.
+    unroll False is a while-loop (for the custom cells, unroll_training=False)."""
     setups = {}
     for name in ("lstm", "keras_lstm", "gru", "keras_gru"):
         for jit_compile in (False, True):
             for unroll in (False, True):
                 if jit_compile and unroll and name != "lstm":
                     continue
-                setups[(name, jit_compile, unroll)] = (name, jit_compile, {"unroll": unroll})
+                loop = {"unroll_training": False} if CELLS[name].cell_class else {}
+                setups[(name, jit_compile, unroll)] = (name, jit_compile, {"unroll": True} if unroll else loop)
     rates, seconds = interleaved_rates(setups, rounds=2)
     return [(*key, seconds[key], rates[key]) for key in setups]
 
@@ -236,16 +262,18 @@ def torch_rates(python):
 
 
 def versus_rows(python=None):
-    """Per shape: custom lstm/gru, their Keras twins, PyTorch's (if python), the matmul-only bound."""
+    """Per shape: custom lstm/gru (default: training loop unrolled; and as a while-loop), their
+    Keras twins, PyTorch's (if python), the matmul-only bound."""
     pytorch = torch_rates(python) if python else None
     rows = []
     for batch_size, steps in VERSUS_SHAPES:
         setups = {name: (name, False, {}) for name in ("lstm", "keras_lstm", "gru", "keras_gru")}
+        setups.update({f"{name} loop": (name, False, {"unroll_training": False}) for name in ("lstm", "gru")})
         rates, _ = interleaved_rates(setups, batch_size=batch_size, steps=steps)
         for cell, blocks in (("lstm", 4), ("gru", 3)):
             twin = rates[f"keras_{cell}"]
             other = pytorch[cell][f"{batch_size}x{steps}"] if pytorch else None
-            rows.append((f"batch {batch_size}, T={steps}", cell, rates[cell], twin, rates[cell] / twin,
+            rows.append((f"batch {batch_size}, T={steps}", cell, rates[cell], rates[f"{cell} loop"], twin, rates[cell] / twin,
                          "-" if other is None else f"{other:.1f}", "-" if other is None else f"{rates[cell] / other:.2f}",
                          recurrent_matmul_bound(batch_size, steps, blocks)))
     return rows, (pytorch or {}).get("torch")
@@ -286,10 +314,10 @@ def main():
             f"Custom cells against Keras and PyTorch{f' {torch_version}' if torch_version else ''}: training steps/s, "
             f"{UNITS} units, embedding {EMBEDDING}, Dense head per step, Adam, "
             f"{tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()} threads",
-            ["shape", "cell", "custom", "Keras twin", "custom / Keras", "PyTorch", "custom / PyTorch",
-             "recurrent matmuls only"],
+            ["shape", "cell", "custom", "custom, while-loop", "Keras twin", "custom / Keras", "PyTorch",
+             "custom / PyTorch", "recurrent matmuls only"],
             rows,
-            ["{}", "{}", "{:.1f}", "{:.1f}", "{:.2f}", "{}", "{}", "{:.1f}"],
+            ["{}", "{}", "{:.1f}", "{:.1f}", "{:.1f}", "{:.2f}", "{}", "{}", "{:.1f}"],
         )
 
 
