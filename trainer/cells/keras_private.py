@@ -5,8 +5,9 @@
   created inside a TensorFlow while-loop cannot be reused by the later steps. Keras
   exposes no public alias for it.
 - rnn: the backend's recurrence loop (a tf.while_loop, or unrolled), which keras.layers.RNN
-  runs in inner_loop(); trainer.cells.layer.Recurrent runs it over inputs it has already
-  projected. Keras exposes it only as keras.src.backend.rnn.
+  runs in inner_loop(); trainer.cells.layer.Recurrent runs it with its own step (weights
+  read once, inputs maybe already projected) and its own choice of unrolling. Keras
+  exposes it only as keras.src.backend.rnn.
 """
 
 from keras.src.backend import rnn  # noqa: F401
