@@ -24,7 +24,8 @@ versus. The custom lstm and gru (as trained: the loop unrolled; and as a while-l
 against their Keras twins and, with --torch_python (an interpreter of your own that has
 PyTorch; it runs trainer/torch_twin.py, which the project does not import), PyTorch's
 nn.LSTM and nn.GRU, all in one run at two shapes: batch 64, T=30 (copy at distance 10) and
-batch 128, T=120 (copy at distance 100). Beside them, the matmul-only bound: the steps/s a
+batch 128, T=120 (copy at distance 100), each the median of VERSUS_ROUNDS interleaved
+rounds. Beside them, the matmul-only bound: the steps/s a
 training step would reach if it did nothing but its recurrent matrix products (forward
 once, backward as two more).
 
@@ -87,6 +88,7 @@ CELL_STEPS = 120  # sequence length of the cell benchmark
 CELL_INPUTS, CELL_CLASSES = 10, 9  # the copy task's alphabet and classes
 
 VERSUS_SHAPES = ((64, 30), (128, 120))  # (batch, T) of the side-by-side table
+VERSUS_ROUNDS = 5  # interleaved rounds per model, on both sides (rates drift between runs)
 TORCH_TWIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_twin.py")
 
 SECTIONS = ("data", "cells", "compile", "flops", "versus")
@@ -252,9 +254,9 @@ def torch_rates(python):
     """{cell: {"BxT": steps/s}} of PyTorch's twins, from trainer/torch_twin.py run by python."""
     shapes = ",".join(f"{b}x{t}" for b, t in VERSUS_SHAPES)
     threads = tf.config.threading.get_intra_op_parallelism_threads() or os.cpu_count()
+    command = [python, TORCH_TWIN, f"--shapes={shapes}", f"--threads={threads}", f"--rounds={VERSUS_ROUNDS}"]
     try:
-        result = subprocess.run([python, TORCH_TWIN, f"--shapes={shapes}", f"--threads={threads}"],
-                                capture_output=True, text=True, timeout=1800)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     except OSError as error:
         raise ValueError(f"torch_python {python!r} cannot be run: {error.strerror}") from None
     if result.returncode != 0:
@@ -271,7 +273,7 @@ def versus_rows(python=None):
     for batch_size, steps in VERSUS_SHAPES:
         setups = {name: (name, False, {}) for name in ("lstm", "keras_lstm", "gru", "keras_gru")}
         setups.update({f"{name} loop": (name, False, {"unroll_training": False}) for name in ("lstm", "gru")})
-        rates, _ = interleaved_rates(setups, batch_size=batch_size, steps=steps)
+        rates, _ = interleaved_rates(setups, rounds=VERSUS_ROUNDS, batch_size=batch_size, steps=steps)
         for cell, blocks in (("lstm", 4), ("gru", 3)):
             twin = rates[f"keras_{cell}"]
             other = pytorch[cell][f"{batch_size}x{steps}"] if pytorch else None
