@@ -217,3 +217,26 @@ def test_an_address_with_no_cluster_is_one_line(tmp_path):
     result = run_sweep_command(sweep_command(logdir, "--address=headnode"), env)
     assert_one_line_error(result, "--address 'headnode' is not host:port, e.g. 10.0.0.5:6379 (the head node's `ray "
                                   "start --head --port`)", logdir)
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_a_command_s_cluster_is_shut_down_and_ctrl_c_says_how_to_resume(monkeypatch, interrupted):
+    from common import cli
+    from trainer import cluster as cluster_module
+
+    calls = []
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(cluster_module, "connect", lambda address, cpus, gpus: calls.append(("connect", address)) or "C")
+    monkeypatch.setattr(cluster_module, "disconnect", lambda: calls.append(("disconnect",)))
+    try:
+        with cluster_module.connected("", 1, 0, kept="finished runs are kept") as cluster:
+            assert cluster == "C"
+            if interrupted:
+                raise KeyboardInterrupt
+    except cli.Stop as stop:
+        assert interrupted and stop.status == 130
+        assert str(stop) == ("interrupted; run the same command again to resume (finished runs are kept, unfinished "
+                             "ones resume from their last checkpoint)")
+    else:
+        assert not interrupted
+    assert calls == [("connect", ""), ("disconnect",)]

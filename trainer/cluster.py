@@ -7,6 +7,10 @@ existing Ray cluster joined by its address.
     ...
     disconnect()
 
+A command (make sweep, make horizon) uses `with connected(address, cpus_per_run,
+gpus_per_run, kept=...) as cluster:`, which also turns Ctrl-C into a one-line stop that
+says how to resume.
+
 connect checks what it can before any trial is started, each a ValueError of one line:
 an address with nothing listening behind it, a cluster that refuses this process, and a
 per-run request that no node can ever satisfy (Ray would otherwise wait for it forever).
@@ -15,11 +19,15 @@ Every node runs the trials with the project's code, which Ray copies from this c
 environment its `ray start` ran in, which must have the project's requirements.
 """
 
+import contextlib
 import dataclasses
 import ipaddress
 import os
 import socket
 import uuid
+
+from common import cli
+from trainer.train import EXIT_INTERRUPTED
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEAD_HINT = "start a head node there with `ray start --head --port={port}` (the project's Python environment), " \
@@ -166,6 +174,21 @@ def disconnect():
     import ray
 
     ray.shutdown()
+
+
+@contextlib.contextmanager
+def connected(address, cpus_per_run, gpus_per_run, kept):
+    """A command's Cluster: connect(resolve_address(address), ...) for the with-block, and
+    disconnect() after it. Ctrl-C inside ends the command with one line (exit status
+    EXIT_INTERRUPTED) saying that the same command resumes, and what it keeps (kept)."""
+    cluster = connect(resolve_address(address), cpus_per_run, gpus_per_run)
+    try:
+        yield cluster
+    except KeyboardInterrupt:
+        raise cli.Stop(f"interrupted; run the same command again to resume ({kept}, unfinished ones resume "
+                       "from their last checkpoint)", EXIT_INTERRUPTED) from None
+    finally:
+        disconnect()
 
 
 def storage_problem(directory, token_name, token):

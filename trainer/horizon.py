@@ -58,12 +58,11 @@ from common.config_flags import values_from_flags
 from data import TASKS, get_task
 from trainer import engine, figures, summaries, sweep
 from trainer.cells import CELLS, get_cell
-from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
+from trainer.cluster import check_shared_storage, connect, connected, disconnect
 from trainer.config import CELL_OPTIONS, Config
 from trainer.evaluate import Accuracy
 from trainer.seeds import Spread, seed_list
 from trainer.sweep_summary import SummaryWriter
-from trainer.train import EXIT_INTERRUPTED
 
 HORIZON_FILE = "horizon.json"
 TABLE_FILE = "horizon.md"
@@ -526,14 +525,8 @@ def main():
         steps=FLAGS.steps, units=FLAGS.units, eval_every=FLAGS.eval_every, solved_accuracy=FLAGS.solved_accuracy,
         learning_rate=FLAGS.learning_rate,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None})
-    cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)
-    try:
+    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished probes are reused") as cluster:
         run_search(lanes, config_for, bounds, settings, logdir, cluster)
-    except KeyboardInterrupt:
-        raise cli.Stop("interrupted; run the same command again to resume (finished probes are reused, unfinished "
-                       "ones resume from their last checkpoint)", EXIT_INTERRUPTED) from None
-    finally:
-        disconnect()
 
 
 if __name__ == "__main__":

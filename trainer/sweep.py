@@ -39,11 +39,10 @@ from common.config_flags import values_from_flags
 from data import TASKS, get_task
 from trainer import engine, sweep_summary
 from trainer.cells import CELLS, get_cell
-from trainer.cluster import check_shared_storage, connect, disconnect, resolve_address
+from trainer.cluster import check_shared_storage, connect, connected, disconnect
 from trainer.config import CELL_OPTIONS, DISTANCE_MODES, Config
 from trainer.rundir import run_name_prefix
 from trainer.seeds import seed_list
-from trainer.train import EXIT_INTERRUPTED
 
 EXIT_RUNS_FAILED = 1
 STUDY_CELLS = ("rnn", "relu_rnn", "additive", "ungated_lstm", "lstm", "gru")
@@ -205,14 +204,8 @@ def main():
         learning_rate=FLAGS.learning_rate,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
-    cluster = connect(resolve_address(FLAGS.address), FLAGS.cpus_per_run, FLAGS.gpus_per_run)
-    try:
+    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished runs are kept") as cluster:
         run_sweep(configs, sweep_dir, cluster)
-    except KeyboardInterrupt:
-        raise cli.Stop("interrupted; run the same command again to resume (finished runs are kept, unfinished ones "
-                       "resume from their last checkpoint)", EXIT_INTERRUPTED) from None
-    finally:
-        disconnect()
 
 
 if __name__ == "__main__":
