@@ -204,7 +204,7 @@ def compile_rows():
             for unroll in (False, True):
                 if jit_compile and unroll and name != "lstm":
                     continue
-                loop = {"unroll_training": False} if CELLS[name].cell_class else {}
+                loop = {"unroll_training": False} if "unroll_training" in CELLS[name].options else {}
                 setups[(name, jit_compile, unroll)] = (name, jit_compile, {"unroll": True} if unroll else loop)
     rates, seconds = interleaved_rates(setups, rounds=2)
     return [(*key, seconds[key], rates[key]) for key in setups]
