@@ -13,22 +13,24 @@ the first noun nor the word at any fixed position gives the label away. Its kind
 
     none                                          "the dog ..."
     a bare adverb and comma                       "yesterday , the dog ..."
-    fronted prepositional phrase(s) and comma     "near the old lakes , the dog ..."
+    fronted prepositional phrase(s) and comma     "near the old horses , the dog ..."
     reported speech                               "the guards said that the dog ..."
     an adverbial clause and comma                 "while the cat slept , the dog ..."
 
-The last three may hold a second noun in a prepositional phrase ("the guards near the lake
-said that") and may follow a bare adverb ("yesterday , near the lakes ,"); reported speech
+The last three may hold a second noun in a prepositional phrase ("the guards near the king
+said that") and may follow a bare adverb ("yesterday , near the kings ,"); reported speech
 and clauses may hold an adverb ("the guards often said that", "while the cat slept quietly ,"). Preamble nouns
 take either number with probability 1/2, independently of the subject; preamble verbs are
-in the past tense, which English does not mark for number. A preamble has at most
+in the past tense, which English does not mark for number. Every noun, whatever its role
+(subject, preamble noun, intervening noun), is drawn from the one list NOUNS, so a noun's
+identity says nothing about its role. A preamble has at most
 MAX_PREAMBLE words, and every input row has d + 1 + MAX_PREAMBLE ids: the sentence from
 id 0 on, then padding (id 0), which the model masks.
 
 The d - 1 words between subject and verb are a sequence of constituents, each holding one
 noun, followed by an optional adverb phrase:
 
-    prepositional phrase        P the [ADJ] NOUN             "near the old trees"
+    prepositional phrase        P the [ADJ] NOUN             "near the old wolves"
     object relative clause      that the [ADJ] NOUN VERB     "that the cats like"
     subject relative clause     that VERB-ed the [ADJ] NOUN  "that chased the dog"
     adverb phrase (last)        ADV | INTENSIFIER ADV        "quietly", "very often"
@@ -49,7 +51,7 @@ flip) and drawn independently of distance, attractors and preamble.
 import numpy as np
 
 from common.checks import check_batch_size, check_distance, check_in_range
-from data.baselines import constant_class, position_lookup
+from data.baselines import constant_class, first_informative_word, position_lookup
 from data.model_io import Decision, Tokens
 from data.task import Baseline, Breakdown, Task
 
@@ -58,8 +60,10 @@ PAD = "<pad>"
 DETERMINER = "the"
 RELATIVISER = "that"
 
-# Animate nouns: subjects, relative-clause nouns and objects of prepositions.
-AGENT_NOUNS = (
+# Nouns, all of people or animals, so that each can fill every role (subject, preamble
+# noun, relative-clause noun, object of a preposition) and every role draws from the same
+# list: which role a noun plays cannot be read off the word itself.
+NOUNS = (
     ("dog", "dogs"), ("cat", "cats"), ("teacher", "teachers"), ("doctor", "doctors"),
     ("farmer", "farmers"), ("author", "authors"), ("pilot", "pilots"), ("senator", "senators"),
     ("student", "students"), ("child", "children"), ("woman", "women"), ("man", "men"),
@@ -69,14 +73,10 @@ AGENT_NOUNS = (
     ("neighbour", "neighbours"), ("driver", "drivers"), ("dancer", "dancers"),
     ("customer", "customers"), ("guest", "guests"), ("mouse", "mice"), ("wolf", "wolves"),
     ("horse", "horses"), ("friend", "friends"), ("actor", "actors"), ("poet", "poets"),
-    ("chef", "chefs"),
-)
-# Inanimate nouns: only as objects of prepositions.
-THING_NOUNS = (
-    ("tree", "trees"), ("house", "houses"), ("table", "tables"), ("car", "cars"),
-    ("window", "windows"), ("bridge", "bridges"), ("box", "boxes"), ("church", "churches"),
-    ("lake", "lakes"), ("tower", "towers"), ("garden", "gardens"), ("wall", "walls"),
-    ("door", "doors"), ("fence", "fences"), ("river", "rivers"), ("shop", "shops"),
+    ("chef", "chefs"), ("uncle", "uncles"), ("aunt", "aunts"), ("sailor", "sailors"),
+    ("tourist", "tourists"), ("scientist", "scientists"), ("player", "players"),
+    ("writer", "writers"), ("judge", "judges"), ("prince", "princes"), ("bird", "birds"),
+    ("rabbit", "rabbits"), ("guard", "guards"),
 )
 # Transitive verbs as (singular present, plural present, past) for relative clauses.
 TRANSITIVE_VERBS = (
@@ -101,10 +101,9 @@ PREPOSITIONS = (
     "near", "behind", "beside", "with", "from", "under", "above", "below", "around",
     "past", "beyond", "without",
 )
-# Adjectives for any noun, and those that only suit people and animals.
-ADJECTIVES = ("old", "tall", "small", "quiet", "strange", "famous")
-ANIMATE_ADJECTIVES = (
-    "young", "happy", "angry", "clever", "tired", "brave", "shy", "busy", "lonely", "friendly",
+ADJECTIVES = (
+    "old", "tall", "small", "quiet", "strange", "famous", "young", "happy", "angry", "clever",
+    "tired", "brave", "shy", "busy", "lonely", "friendly",
 )
 INTENSIFIERS = ("very", "quite")
 GRADABLE_ADVERBS = ("often", "rarely", "quietly", "quickly", "slowly", "happily")
@@ -119,8 +118,8 @@ PAST_INTRANSITIVE = ("slept", "laughed", "waited", "smiled", "arrived", "left", 
 
 VOCAB = (
     (PAD, DETERMINER, RELATIVISER)
-    + PREPOSITIONS + ADJECTIVES + ANIMATE_ADJECTIVES + INTENSIFIERS + GRADABLE_ADVERBS + OTHER_ADVERBS
-    + tuple(w for pair in AGENT_NOUNS + THING_NOUNS for w in pair)
+    + PREPOSITIONS + ADJECTIVES + INTENSIFIERS + GRADABLE_ADVERBS + OTHER_ADVERBS
+    + tuple(w for pair in NOUNS for w in pair)
     + tuple(w for forms in TRANSITIVE_VERBS for w in forms)
     + tuple(w for pair in MAIN_VERBS for w in pair)
     + (COMMA,) + SENTENCE_ADVERBS + SAY_VERBS + SUBORDINATORS + PAST_INTRANSITIVE
@@ -139,13 +138,11 @@ def _ids(words):
 
 
 # Lookup tables indexed [lexeme, number] (or [lexeme, form]) -> word id.
-_AGENTS = _ids([w for pair in AGENT_NOUNS for w in pair]).reshape(-1, 2)
-_ALL_NOUNS = _ids([w for pair in AGENT_NOUNS + THING_NOUNS for w in pair]).reshape(-1, 2)
+_NOUNS = _ids([w for pair in NOUNS for w in pair]).reshape(-1, 2)
 _TRANSITIVE = _ids([w for forms in TRANSITIVE_VERBS for w in forms]).reshape(-1, 3)
 _MAIN = _ids([w for pair in MAIN_VERBS for w in pair]).reshape(-1, 2)
 _PREPOSITIONS = _ids(PREPOSITIONS)
 _ADJECTIVES = _ids(ADJECTIVES)
-_ANY_ADJECTIVES = _ids(ADJECTIVES + ANIMATE_ADJECTIVES)
 _INTENSIFIERS = _ids(INTENSIFIERS)
 _GRADABLE = _ids(GRADABLE_ADVERBS)
 _ADVERBS = _ids(GRADABLE_ADVERBS + OTHER_ADVERBS)
@@ -157,7 +154,7 @@ _SUBORDINATORS = _ids(SUBORDINATORS)
 _PAST_INTRANSITIVE = _ids(PAST_INTRANSITIVE)
 # Number of each word id: 0 singular noun, 1 plural noun, -1 not a noun.
 NOUN_NUMBER = np.full(VOCAB_SIZE, -1, dtype=np.int32)
-NOUN_NUMBER[_ALL_NOUNS[:, 0]], NOUN_NUMBER[_ALL_NOUNS[:, 1]] = SINGULAR, PLURAL
+NOUN_NUMBER[_NOUNS[:, 0]], NOUN_NUMBER[_NOUNS[:, 1]] = SINGULAR, PLURAL
 
 SHORTEST_CONSTITUENT = 3  # "P the N"
 LONGEST_CONSTITUENT = 5  # "that the ADJ N V" or "that V-ed the ADJ N"
@@ -244,7 +241,7 @@ def _core(rng, labels, distance, attractors):
 
     core = np.zeros((batch_size, distance + 1), dtype=np.int32)
     core[:, 0] = _THE
-    core[:, 1] = _AGENTS[rng.integers(len(_AGENTS), size=batch_size), labels]
+    core[:, 1] = _noun_phrases(rng, batch_size, labels).nouns
 
     def place(mask, positions, words):
         core[np.broadcast_to(rows, mask.shape)[mask], positions[mask]] = words[mask]
@@ -253,11 +250,9 @@ def _core(rng, labels, distance, attractors):
     place(used & ~is_clause, start, _PREPOSITIONS[rng.integers(len(_PREPOSITIONS), size=shape)])
     place(is_clause, start, np.full(shape, _THAT))
     place(used, noun_pos - 1 - has_adjective, np.full(shape, _THE))
-    agent_nouns = _AGENTS[rng.integers(len(_AGENTS), size=shape), noun_number]
-    any_nouns = _noun_phrases(rng, shape, noun_number)
-    place(used, noun_pos, np.where(is_clause, agent_nouns, any_nouns.nouns))
-    adjective = np.where(is_clause, _ANY_ADJECTIVES[rng.integers(len(_ANY_ADJECTIVES), size=shape)], any_nouns.adjectives)
-    place(has_adjective.astype(bool), noun_pos - 1, adjective)
+    phrases = _noun_phrases(rng, shape, noun_number)
+    place(used, noun_pos, phrases.nouns)
+    place(has_adjective.astype(bool), noun_pos - 1, phrases.adjectives)
     verbs = rng.integers(len(_TRANSITIVE), size=shape)
     place(is_object_clause, noun_pos + 1, _TRANSITIVE[verbs, noun_number])
     place(is_subject_clause, start + 1, _TRANSITIVE[verbs, 2])
@@ -274,21 +269,17 @@ def _core(rng, labels, distance, attractors):
 
 
 class _NounPhrases:
-    """Nouns of any kind (animate or not) of the given numbers, with an adjective that suits each."""
+    """Nouns of the given numbers [shape], each with an adjective to put before it if wanted."""
 
     def __init__(self, nouns, adjectives):
         self.nouns, self.adjectives = nouns, adjectives
 
 
-def _noun_phrases(rng, shape, numbers, animate_only=False):
-    lexeme = rng.integers(len(_AGENTS) if animate_only else len(_ALL_NOUNS), size=shape)
-    nouns = _ALL_NOUNS[lexeme, numbers]
-    adjectives = np.where(
-        lexeme < len(_AGENTS),
-        _ANY_ADJECTIVES[rng.integers(len(_ANY_ADJECTIVES), size=shape)],
-        _ADJECTIVES[rng.integers(len(_ADJECTIVES), size=shape)],
-    )
-    return _NounPhrases(nouns, adjectives)
+def _noun_phrases(rng, shape, numbers):
+    """Every role draws its nouns here, uniformly from the one list NOUNS, so a noun's identity
+    says nothing about its role."""
+    nouns = _NOUNS[rng.integers(len(_NOUNS), size=shape), numbers]
+    return _NounPhrases(nouns, _ADJECTIVES[rng.integers(len(_ADJECTIVES), size=shape)])
 
 
 # Preamble kinds and how often each is drawn. The weights keep the share of sentences whose
@@ -303,7 +294,7 @@ ADVERB_BEFORE = 0.4  # chance that a bare adverb and comma come first, before th
 SECOND_NOUN = 0.3  # chance of a second noun in a prepositional phrase within the preamble
 ADJECTIVE = 0.5  # chance of an adjective before each preamble noun
 ADVERB_INSIDE = 0.4  # chance of an adverb in reported speech ("often said") or a clause ("slept quietly")
-MAX_PREAMBLE = 13  # words: "yesterday , while the old cat near the tall trees slept quietly ,"
+MAX_PREAMBLE = 13  # words: "yesterday , while the old cat near the tall dogs slept quietly ,"
 
 
 def _preamble(rng, labels):
@@ -315,11 +306,7 @@ def _preamble(rng, labels):
     prefix = (kind == BARE_ADVERB) | (has_noun & (rng.random(batch_size) < ADVERB_BEFORE))
     second = has_noun & (rng.random(batch_size) < SECOND_NOUN)
     numbers = (rng.random((batch_size, 2)) < 0.5).astype(np.int64)
-    first = _noun_phrases(rng, batch_size, numbers[:, 0], animate_only=False)
-    agent = _noun_phrases(rng, batch_size, numbers[:, 0], animate_only=True)
-    first_is_agent = (kind == REPORTED) | (kind == CLAUSE)  # the subject of "said" or "slept"
-    first_noun = np.where(first_is_agent, agent.nouns, first.nouns)
-    first_adjective = np.where(first_is_agent, agent.adjectives, first.adjectives)
+    first = _noun_phrases(rng, batch_size, numbers[:, 0])
     other = _noun_phrases(rng, batch_size, numbers[:, 1])
     the = np.full(batch_size, _THE)
 
@@ -333,8 +320,8 @@ def _preamble(rng, labels):
         (pick(_PREPOSITIONS), kind == FRONTED_PP),
         (pick(_SUBORDINATORS), kind == CLAUSE),
         (the, has_noun),
-        (first_adjective, has_noun & (rng.random(batch_size) < ADJECTIVE)),
-        (first_noun, has_noun),
+        (first.adjectives, has_noun & (rng.random(batch_size) < ADJECTIVE)),
+        (first.nouns, has_noun),
         (pick(_PREPOSITIONS), second),
         (the, second),
         (other.adjectives, second & (rng.random(batch_size) < ADJECTIVE)),
@@ -488,6 +475,7 @@ TASK = Task(
     ),
     baselines=(
         Baseline("word -> label lookup at the best single position", position_lookup),
+        Baseline("label of the first informative word (any word)", first_informative_word),
         Baseline("number of the first noun", _noun_heuristic(_first_noun)),
         Baseline("number of the last noun", _noun_heuristic(_last_noun)),
         Baseline("number of most nouns (ties singular)", _noun_heuristic(_majority_of_nouns)),

@@ -49,8 +49,8 @@ def test_copy_accuracy_counts_recall_positions_only(tmp_path):
 
 def test_agreement_breakdowns_expose_the_nearest_noun_shortcut(tmp_path):
     examples = evaluate.load_split(TASKS["agreement"], 10, "validation", str(tmp_path))
-    plural = {agreement.WORD_ID[p] for _, p in agreement.AGENT_NOUNS + agreement.THING_NOUNS}
-    singular = {agreement.WORD_ID[s] for s, _ in agreement.AGENT_NOUNS + agreement.THING_NOUNS}
+    plural = {agreement.WORD_ID[p] for _, p in agreement.NOUNS}
+    singular = {agreement.WORD_ID[s] for s, _ in agreement.NOUNS}
 
     def nearest_noun(inputs):
         logits = np.zeros((len(inputs), 1), "float32")

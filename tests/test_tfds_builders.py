@@ -13,7 +13,7 @@ def test_agreement_split_prepares_locally_and_equals_the_seeded_generator(tmp_pa
     dataset = tfds_builders.load_eval_split(TASKS["agreement"], 6, "validation", data_dir=str(tmp_path))
     examples = as_numpy(dataset)
     assert len(examples) == tfds_builders.SPLIT_SIZES["validation"]
-    assert (tmp_path / "task_eval" / "agreement_d6" / "2.0.0").is_dir()
+    assert (tmp_path / "task_eval" / "agreement_d6" / str(tfds_builders.TaskEval.VERSION)).is_dir()
     rng = np.random.default_rng(tfds_builders.split_seed("agreement", "validation", 6))
     expected = TASKS["agreement"].batch(rng, 256, 6)
     first = {tuple(e["inputs"]) for e in examples}
