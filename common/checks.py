@@ -1,5 +1,8 @@
-"""Argument checks shared by the task generators: each raises a one-line ValueError
-that names the argument, the value it got and the valid range."""
+"""Argument checks shared by the task generators and the entry points: each raises a
+one-line ValueError that names the argument, the value it got and what would be valid."""
+
+import os
+import tempfile
 
 import numpy as np
 
@@ -27,3 +30,33 @@ def check_in_range(name, value, low, high, reason=""):
     if not _is_integer(value) or not low <= value <= high:
         suffix = f" ({reason})" if reason else ""
         raise ValueError(f"{name} must be an integer from {low} to {high}{suffix}, got {value!r}")
+
+
+def check_writable(name, path):
+    """Raises a one-line ValueError unless path is a directory we can write in, or one we can
+    create. It tries for real (creates the missing directories and a file, then removes them),
+    since permission bits do not tell (root may "write" in /proc, where nothing can be made);
+    nothing is left behind either way."""
+    path = os.path.abspath(path)
+    missing, existing = [], path
+    while not os.path.exists(existing):
+        missing.append(existing)
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ValueError(f"{name} {path!r} cannot be created: {existing!r} is a file, not a directory")
+    created = []
+    try:
+        for directory in reversed(missing):
+            os.mkdir(directory)
+            created.append(directory)
+        handle, probe = tempfile.mkstemp(dir=path, prefix=".write-check-")
+        os.close(handle)
+        os.remove(probe)
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        where = error.filename or path
+        raise ValueError(f"{name} {path!r} cannot be written ({reason}: {where}); choose a directory you can "
+                         f"write to") from None
+    finally:
+        for directory in reversed(created):
+            os.rmdir(directory)

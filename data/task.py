@@ -9,6 +9,7 @@ phases begin, and how to show an example to a person.
 """
 
 import dataclasses
+import functools
 from typing import Callable, Tuple
 
 import numpy as np
@@ -68,6 +69,17 @@ class Task:
             valid = ", ".join(self.options) or "none"
             raise ValueError(f"task {self.name!r} has no option {unknown[0]!r}; its options: {valid}")
         return self.generate(rng, batch_size, distance, **options)
+
+    @functools.cached_property
+    def _bytes_at_one_and_two(self):
+        return tuple(sum(a.nbytes for a in self.batch(np.random.default_rng(0), 1, d).values()) for d in (1, 2))
+
+    def example_bytes(self, distance):
+        """Bytes of one generated example at distance, every array counted. Every task's arrays
+        grow linearly with the distance, so two tiny examples tell it for any distance
+        without generating a long one."""
+        one, two = self._bytes_at_one_and_two
+        return one + (two - one) * (distance - 1)
 
     def check_options(self, distance, **options):
         """Raises the generator's one-line ValueError if options do not fit at distance (what fits

@@ -17,6 +17,8 @@ import pytest
 from trainer import rundir, summaries, train
 from trainer.config import Config
 
+pytestmark = pytest.mark.xdist_group("dashboards")  # one test process runs the module, so its fixture is made once
+
 
 def free_port():
     with socket.socket() as probe:
@@ -24,14 +26,14 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
+def served(tmp_path_factory, eval_data_dir):
     """Two tiny runs (lstm and rnn on agreement) served by TensorBoard; yields (get, post, run names)."""
     logdir = tmp_path_factory.mktemp("logs")
     names = []
     for cell in ("lstm", "rnn"):
         config = Config(task="agreement", cell=cell, distance=3, units=4, embedding=4, batch_size=8, steps=4,
-                        eval_every=2, eval_distances=(1, 3, 5), logdir=str(logdir))
+                        eval_every=2, eval_distances=(1, 3, 5), logdir=str(logdir), data_dir=eval_data_dir)
         workdir = rundir.run_directory(config)
         train.train_and_evaluate(config, workdir)
         names.append(os.path.basename(workdir))
@@ -83,6 +85,12 @@ def test_hparams_dashboard_shows_exactly_the_declared_settings_and_metrics(serve
     lstm = sessions[names[0]]
     assert set(lstm["hparams"]) == set(summaries.SETTINGS)
     assert lstm["hparams"]["cell"] == "lstm" and lstm["hparams"]["task"] == "agreement"
+    # Whole numbers arrive as text the dashboard prints as they are ("3", not "3.0000"), right-aligned
+    # so that they sort as numbers; reals stay numbers.
+    types = {info["name"]: info.get("type") for info in experiment["hparamInfos"]}
+    assert all(types[name] == "DATA_TYPE_STRING" for name in summaries.INTEGER_SETTINGS)
+    assert lstm["hparams"]["distance"] == "      3" and lstm["hparams"]["units"] == "      4"
+    assert lstm["hparams"]["attractors"] == "chance" and lstm["hparams"]["learning_rate"] == 3e-3
     metrics = {m["name"]["tag"]: m["value"] for m in lstm["metricValues"]}
     assert set(metrics) >= {"final/accuracy_at_train_distance", "final/generalisation_horizon", "final/mean_accuracy"}
 
@@ -118,3 +126,15 @@ def test_custom_scalars_chart_accuracy_against_distance_with_its_interval(served
                                              "upper": "accuracy_by_distance/test_high"}
     per_distance = next(chart for title, chart in charts.items() if title.startswith("validation accuracy at each"))
     assert per_distance["multiline"]["tag"] == ["^validation/accuracy_at_distance$"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--out=/proc/rnn-distance-shots"], "out '/proc/rnn-distance-shots' cannot be written (no such file or directory: "
+                                         "/proc/rnn-distance-shots); choose a directory you can write to"),
+    (["--logdir=/nonexistent/logs"], "logdir '/nonexistent/logs' is not a directory of logs to serve; leave --logdir "
+                                     "out to train two small runs for the screenshots"),
+])
+def test_screenshots_refuse_directories_they_cannot_use_in_one_line(command, tmp_path, flags, message):
+    result = command("trainer.screenshots", f"--out={tmp_path / 'shots'}", *flags)
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+    assert not (tmp_path / "shots").exists()

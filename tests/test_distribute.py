@@ -61,10 +61,8 @@ def test_jit_on_is_ignored_under_a_distribution_strategy_with_a_note(strategy, r
     assert distribute.resolve_jit(strategy, "on") == (False, f"jit_compile=on ignored: {reason}")
 
 
-def test_tpu_without_a_tpu_is_one_line():
-    result = subprocess.run([sys.executable, "-m", "trainer.train", "--strategy=tpu", "--steps=2", "--eval_every=2",
-                             f"--logdir={os.path.join(ROOT, '.pytest_cache', 'tpu-logs')}"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=180, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+def test_tpu_without_a_tpu_is_one_line(command, tmp_path):
+    result = command("trainer.train", "--strategy=tpu", "--steps=2", "--eval_every=2", f"--logdir={tmp_path / 'logs'}")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith("error: strategy 'tpu' found no TPU (")
     assert "Traceback" not in result.stderr

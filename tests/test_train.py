@@ -14,10 +14,18 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from trainer import rundir, train
+from trainer import memory, rundir, train
 from trainer.config import Config
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 TINY = dict(units=8, embedding=4, batch_size=8, steps=4, eval_every=2, distance=3, eval_distances=(1, 2, 3, 5, 6))
+
+
+@pytest.fixture(autouse=True)
+def shared_sets(eval_data_dir, monkeypatch):
+    """Tiny configs take their evaluation sets from the session's cache."""
+    monkeypatch.setitem(TINY, "data_dir", eval_data_dir)
 
 
 def tiny_config(tmp_path, **overrides):
@@ -94,22 +102,37 @@ def test_hparams_hold_the_settings(tmp_path):
         events(workdir).summary_metadata["_hparams_/session_start_info"].plugin_data.content
     )
     assert data.session_start_info.hparams["cell"].string_value == "rnn"
-    assert data.session_start_info.hparams["units"].number_value == 8
+    hparams = data.session_start_info.hparams
+    assert hparams["units"].string_value.strip() == "8" and hparams["units"].string_value == "      8"  # sorts as numbers
+    assert hparams["attractors"].string_value == "chance" and hparams["learning_rate"].number_value == 3e-3
     assert data.session_start_info.hparams["cell_options"].string_value == "default"
     assert content.step == 0
 
 
-def test_adding_run_from_the_command_line_with_a_cell_option(tmp_path):
-    """make train TASK=adding CELL=relu_rnn EXTRA=--identity_init, tiny: the accuracy curve and
-    the constant-1 MSE baseline reach TensorBoard, and the option reaches the cell."""
+NOISE = ("Downloading and preparing", "dataset_info.json", "Dataset task_eval", "cuInit", "I0000", "Traceback")
+
+
+def test_make_train_on_an_empty_logdir_is_quiet_and_reaches_tensorboard(tmp_path):
+    """make train TASK=adding CELL=relu_rnn EXTRA=--identity_init, tiny, as a user runs it on a
+    fresh logdir (TensorFlow's log level left to the Makefile): no line of TFDS's about
+    downloads or dataset_info, no CUDA error on a machine without a GPU, no TensorFlow INFO;
+    one line of ours per evaluation set built. The accuracy curve and the constant-1 MSE
+    baseline reach TensorBoard, and the option reaches the cell."""
     logdir = tmp_path / "logs"
-    process = run_cli(f"--logdir={logdir}", "--task=adding", "--cell=relu_rnn", "--identity_init", "--units=4",
-                      "--batch_size=8", "--distance=3", "--steps=4", "--eval_every=2")
-    out, err = process.communicate(timeout=300)
-    assert process.returncode == 0, err
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "train", f"VENV={sys.prefix}", f"LOGDIR={logdir}", "TASK=adding",
+         "CELL=relu_rnn", "DISTANCE=3", "STEPS=4", "UNITS=4", "EXTRA=--identity_init --batch_size=8 --eval_every=2"],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout + result.stderr
+    assert not [line for line in output.splitlines() if any(noise in line for noise in NOISE)], output
+    built = [line for line in output.splitlines() if line.startswith("evaluation sets adding d=")]
     (workdir,) = glob.glob(str(logdir / "adding-relu_rnn-d3-s0-*"))
     by_distance = events(os.path.join(workdir, "by_distance"))
     distances = [step for step, _ in series(by_distance, "accuracy_by_distance/test")]
+    assert sorted(int(line.split("d=")[1].split(":")[0]) for line in built) == distances  # one line per set built
+    assert all(line.endswith(" s") and "512 validation and 2048 test sequences, built in" in line for line in built)
     assert distances[:5] == [1, 2, 3, 5, 6] and set(distances) <= {1, 2, 3, 5, 6, 10, 20, 50, 60}  # the ladder to 20 x 3
     assert [value for _, value in series(by_distance, "reference_by_distance/memoryless_loss")] == pytest.approx([1 / 6] * len(distances))
     assert [value for _, value in series(by_distance, "reference_by_distance/chance")] == pytest.approx([0.0784] * len(distances))
@@ -117,7 +140,7 @@ def test_adding_run_from_the_command_line_with_a_cell_option(tmp_path):
         assert json.load(f)["cell_options"] == "identity_init=True"
     model = train.load_model(os.path.join(workdir, "checkpoint.keras"))
     cell = model.get_layer(index=2).cell
-    assert cell.identity_init and "| constant-1 MSE |" in out
+    assert cell.identity_init and "| constant-1 MSE |" in result.stdout
 
 
 def run_cli(*flags, timeout=300):
@@ -131,7 +154,7 @@ def run_cli(*flags, timeout=300):
 def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     logdir = str(tmp_path / "logs")
     flags = [f"--logdir={logdir}", "--task=agreement", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
-             "--steps=60", "--eval_every=10", "--nostop_when_solved"]
+             "--steps=40", "--eval_every=10", "--nostop_when_solved", f"--data_dir={TINY['data_dir']}"]
     first = run_cli(*flags)
     deadline = time.time() + 240
     while not glob.glob(os.path.join(logdir, "*", "checkpoint.keras")) and time.time() < deadline:
@@ -152,11 +175,11 @@ def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     for distance in (1, 2, 3, 5, 6):
         steps = [step for step, _ in series(events(os.path.join(workdir, f"d{distance:04d}")),
                                             "validation/accuracy_at_distance")]
-        assert steps == list(range(10, 61, 10)), steps
+        assert steps == list(range(10, 41, 10)), steps
     steps = [step for step, _ in series(events(workdir), "training/loss")]
-    assert steps == list(range(10, 61, 10)), steps
+    assert steps == list(range(10, 41, 10)), steps
     with open(os.path.join(workdir, "results.json")) as f:
-        assert json.load(f)["steps"] == 60
+        assert json.load(f)["steps"] == 40
 
 
 def test_fresh_starts_a_new_run_and_finished_runs_are_not_resumed(tmp_path):
@@ -236,15 +259,53 @@ def test_unwritable_logdir_is_rejected(tmp_path):
         (["--steps=ten"], "error: flag --steps=ten:"),
         (["--cell=gru", "--identity_init"], "error: cell 'gru' has no option 'identity_init'; its options: chrono"),
         (["--cell=relu_rnn", "--forget_bias=2"], "error: cell 'relu_rnn' has no option 'forget_bias'; its options: identity_init"),
+        (["--task=copy", "--distance=100000", "--steps=10", "--eval_every=10"],
+         "error: distance 100000 does not fit in memory: this run needs about "),
     ],
 )
-def test_command_line_bad_input_is_one_line_and_exit_status_2(tmp_path, flags, message):
+def test_command_line_bad_input_is_one_line_and_exit_status_2(command, tmp_path, flags, message):
     logdir = tmp_path / "logs"
-    process = run_cli(f"--logdir={logdir}", *flags)
-    out, err = process.communicate(timeout=120)
-    assert process.returncode == 2
-    assert err.startswith(message) and err.count("\n") == 1, err
+    result = command("trainer.train", f"--logdir={logdir}", *flags)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
     assert not logdir.exists()
+
+
+def test_the_command_line_refuses_a_logdir_it_cannot_make_in_one_line(command):
+    """A logdir that cannot be made (/proc takes no new directories, even for root): one line,
+    exit status 2, no traceback."""
+    result = command("trainer.train", "--logdir=/proc/rnn-distance-logs")
+    assert (result.returncode, result.stderr) == (2, "error: logdir '/proc/rnn-distance-logs' cannot be written (no "
+                                                     "such file or directory: /proc/rnn-distance-logs); choose a "
+                                                     "directory you can write to\n")
+
+
+def test_a_run_that_would_not_fit_in_memory_is_refused_with_the_longest_distance_that_fits(tmp_path):
+    config = tiny_config(tmp_path, task="copy", distance=100000, eval_distances=None, steps=10, eval_every=10,
+                         batch_size=64, units=128, embedding=16)
+    with pytest.raises(ValueError) as error:
+        config.validate()
+    message = str(error.value)
+    fits = int(message.rsplit(" ", 1)[1])
+    assert 1000 < fits < 100000 and "more than the" in message and "\n" not in message
+    config.distance = fits
+    config.validate()  # the distance it names does fit
+    config.distance = fits + 1
+    with pytest.raises(ValueError, match="does not fit in memory"):
+        config.validate()
+    assert not os.path.exists(tmp_path / "logs")
+
+
+def test_the_default_ladder_stops_below_rungs_that_would_not_fit(tmp_path, monkeypatch, capsys):
+    config = tiny_config(tmp_path, task="agreement", eval_distances=None, steps=2)
+    assert config.resolved_eval_distances == (1, 2, 3, 5, 6, 10, 20, 50, 60)
+    needed = memory.run_bytes(config, (1, 2, 3, 5, 6))
+    monkeypatch.setattr(memory, "budget_bytes", lambda: sum(needed) + 1)
+    assert config.resolved_eval_distances == (1, 2, 3, 5, 6)
+    kept, left_out = memory.fitting_rungs(config, config.default_ladder)
+    assert (kept, left_out) == ((1, 2, 3, 5, 6), 10)
+    train.train_and_evaluate(config, rundir.run_directory(config))
+    assert "evaluation stops at d=6: the evaluation sets at d=10 and beyond would not fit in the " in capsys.readouterr().out
 
 
 def test_a_run_stops_once_solved_and_records_the_step(tmp_path):

@@ -11,16 +11,17 @@ import dataclasses
 import os
 from typing import Optional, Tuple
 
-from common.checks import check_positive_integer
+from common.checks import check_positive_integer, check_writable
 from common.config_flags import setting
 from data import TASKS, get_task
+from data.tfds_builders import LADDER
+from trainer import memory
 from trainer.cells import CELLS, get_cell
 from trainer.distribute import STRATEGIES
 from trainer.model import OPTIMIZERS
 
 JIT_CHOICES = ("auto", "on", "off")
 DISTANCE_MODES = ("range", "fixed")
-LADDER = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 LADDER_REACH = 20  # the default eval ladder reaches this many times the training distance
 CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono")  # fields passed to the cell
 
@@ -88,14 +89,18 @@ class Config:
         return f"{self.cell}{f' ({options})' if options else ''} on {self.task}, d={self.distance}"
 
     @property
+    def default_ladder(self):
+        """The ladder up to LADDER_REACH x distance, with distance, 2 x distance and LADDER_REACH x distance."""
+        reach = LADDER_REACH * self.distance
+        return tuple(sorted({d for d in LADDER if d <= reach} | {self.distance, 2 * self.distance, reach}))
+
+    @property
     def resolved_eval_distances(self):
-        """The eval distances: as given, or the ladder up to LADDER_REACH x distance with distance,
-        2 x distance and LADDER_REACH x distance."""
+        """The eval distances: as given, or the default ladder up to its longest rung whose
+        evaluation sets still fit in memory (trainer.memory)."""
         if self.eval_distances:
             return tuple(sorted(set(self.eval_distances)))
-        reach = LADDER_REACH * self.distance
-        ladder = {d for d in LADDER if d <= reach} | {self.distance, 2 * self.distance, reach}
-        return tuple(sorted(ladder))
+        return memory.fitting_rungs(self, self.default_ladder)[0]
 
     @property
     def resolved_solved_accuracy(self):
@@ -178,17 +183,7 @@ class Config:
             raise ValueError(f"unknown jit_compile {self.jit_compile!r}; valid: {', '.join(JIT_CHOICES)}")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; valid strategies: {', '.join(STRATEGIES)}")
+        memory.check(self)
         check_writable("logdir", self.logdir)
         check_writable("data_dir", self.resolved_data_dir)
 
-
-def check_writable(name, path):
-    """Raises ValueError unless path is a directory, or could be created as one, that we may write to."""
-    path = os.path.abspath(path)
-    probe = path
-    while not os.path.exists(probe):
-        probe = os.path.dirname(probe)
-    if not os.path.isdir(probe):
-        raise ValueError(f"{name} {path!r} cannot be created: {probe!r} is a file, not a directory")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise ValueError(f"{name} {path!r} is not writable: no permission to write in {probe!r}")

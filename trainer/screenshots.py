@@ -26,6 +26,7 @@ import urllib.request
 from absl import flags
 
 from common import cli
+from common.checks import check_writable
 
 DASHBOARDS = ("hparams", "timeseries", "custom_scalars", "images", "text")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -102,8 +103,12 @@ def screenshot(browser, url, path, width, height, wait_ms):
 
 
 def main():
-    browser = find_browser()
     out = os.path.abspath(FLAGS.out)
+    check_writable("out", out)
+    if FLAGS.logdir is not None and not os.path.isdir(FLAGS.logdir):
+        raise ValueError(f"logdir {os.path.abspath(FLAGS.logdir)!r} is not a directory of logs to serve; leave "
+                         f"--logdir out to train two small runs for the screenshots")
+    browser = find_browser()
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
         logdir = FLAGS.logdir
@@ -122,11 +127,16 @@ def main():
             server.stop()
 
 
-if __name__ == "__main__":
+def define_flags():
+    """The command line's flags (only when run as a program)."""
     flags.DEFINE_string("logdir", None, "Logs to serve (default: two small runs trained for the purpose).")
     flags.DEFINE_string("out", "screenshots", "Directory for the PNGs (one per dashboard).")
     flags.DEFINE_list("dashboards", list(DASHBOARDS), "TensorBoard dashboards to shoot.")
     flags.DEFINE_integer("width", 1600, "Browser window width in pixels.")
     flags.DEFINE_integer("height", 1100, "Browser window height in pixels.")
     flags.DEFINE_integer("wait_ms", 20000, "Virtual time Chromium gives a page to load before the screenshot.")
+
+
+if __name__ == "__main__":
+    define_flags()
     cli.run(main)

@@ -79,6 +79,12 @@ METRICS = (
 # TensorBoard lists settings alphabetically after those marked as differing between runs, and
 # ticks the first five: these are marked, so that they are the columns a user sees first.
 SETTINGS_SHOWN_FIRST = ("task", "cell", "cell_options", "distance", "units")
+# Whole-number settings. The HParams dashboard prints every number with five significant
+# digits (distance 5 as "5.0000"), so these are declared and written as text: the number
+# right-aligned in INTEGER_WIDTH characters, which the browser shows as "5" and which sorts
+# as numbers do (" 5" before "10"). attractors is "chance" when left to chance.
+INTEGER_SETTINGS = ("distance", "units", "steps", "seed", "attractors", "layers", "embedding", "batch_size")
+INTEGER_WIDTH = 7
 
 
 def writer(run_dir):
@@ -134,9 +140,26 @@ class FinalWriters:
         self.axis_runs.close()
 
 
+def hparam_value(name, value):
+    """A setting as the HParams dashboard gets it: whole numbers as right-aligned text (see
+    INTEGER_SETTINGS), attractors -1 as "chance", everything else as it is."""
+    if name not in INTEGER_SETTINGS:
+        return value
+    if name == "attractors" and value == -1:
+        return "chance"
+    return f"{int(value):>{INTEGER_WIDTH}d}"
+
+
 def hparams_of(settings):
     """The HParams dashboard's settings of a run, from Config.hparams(): only those in SETTINGS."""
-    return {name: settings[name] for name in SETTINGS if name in settings}
+    return {name: hparam_value(name, settings[name]) for name in SETTINGS if name in settings}
+
+
+def _hparam_info(name):
+    info = api_pb2.HParamInfo(name=name, differs=name in SETTINGS_SHOWN_FIRST)
+    if name in INTEGER_SETTINGS:
+        info.type = api_pb2.DATA_TYPE_STRING
+    return info
 
 
 def write_experiment(logdir):
@@ -145,7 +168,7 @@ def write_experiment(logdir):
     into place, so runs that start together never leave half a file or two."""
     os.makedirs(logdir, exist_ok=True)
     experiment = hparams_summary.experiment_pb(
-        hparam_infos=[api_pb2.HParamInfo(name=name, differs=name in SETTINGS_SHOWN_FIRST) for name in SETTINGS],
+        hparam_infos=[_hparam_info(name) for name in SETTINGS],
         metric_infos=[api_pb2.MetricInfo(name=api_pb2.MetricName(tag=tag), display_name=name, description=description)
                       for tag, name, description in METRICS])
     with tempfile.TemporaryDirectory(dir=logdir, prefix=".experiment-") as scratch:

@@ -22,12 +22,12 @@ import threading
 import keras
 import numpy as np
 import tensorflow as tf
-import tensorflow_datasets as tfds
 
 from common import cli
-from common.config_flags import define_flags, values_from_flags
+from common.config_flags import define_flags as define_config_flags
+from common.config_flags import values_from_flags
 from data import pipeline
-from trainer import distribute, evaluate, probes, summaries
+from trainer import distribute, evaluate, memory, probes, summaries
 from trainer.callbacks import (AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
                                StopOnNonFiniteLoss, TrainingScalars)
 from trainer.config import Config
@@ -127,7 +127,6 @@ def train_and_evaluate(config, workdir, progress=None):
     if jit_note:
         print(jit_note, flush=True)
     data_dir = config.resolved_data_dir
-    tfds.disable_progress_bar()
     os.makedirs(workdir, exist_ok=True)
     summaries.write_experiment(config.logdir)
     hparams = config.hparams()
@@ -151,6 +150,10 @@ def train_and_evaluate(config, workdir, progress=None):
         print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
 
     eval_distances = config.resolved_eval_distances
+    if not config.eval_distances:
+        kept, left_out = memory.fitting_rungs(config, config.default_ladder)
+        if left_out is not None:
+            print(memory.describe_rung_left_out(config, kept, left_out), flush=True)
     validation = evaluate.Splits(task, "validation", data_dir)
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
                                       **config.task_options())
@@ -226,11 +229,16 @@ def train_and_evaluate(config, workdir, progress=None):
         return json.load(f)
 
 
+def define_flags():
+    """The command line's flags, one per field of Config (only when run as a program)."""
+    define_config_flags(Config)
+
+
 def main():
     config = Config(**values_from_flags(Config))
     train_and_evaluate(config, run_directory(config))
 
 
 if __name__ == "__main__":
-    define_flags(Config)
+    define_flags()
     cli.run(main)
