@@ -1,16 +1,19 @@
 """The sweep on a real two-node Ray cluster on loopback, a node killed under a running trial,
-and the sweep's bad-input errors about addresses and resources.
+and the sweep's bad-input errors about addresses, tokens and resources.
 
-The cluster is started here, by `ray start --block` processes of our own (each node with
-one CPU, its own temp dir and ports, and a token of its own for Ray's token
-authentication), and stopped by killing those processes and everything they started.
+The cluster is started as the README tells users to start one, with Ray's defaults: the
+head's token made by `ray get-auth-token --generate` in the home directory, the head and the
+worker started with RAY_AUTH_MODE=token; only the loopback address, one CPU per node, the
+ports and private temp and home directories are the test's own. The sweep is given no
+authentication setting: it finds the token in ~/.ray/auth_token, as a user's would. The
+nodes are `ray start --block` processes of our own, stopped by killing them and everything
+they started.
 """
 
 import collections
 import glob
 import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
@@ -24,6 +27,8 @@ import pytest
 from tensorboard.backend.event_processing import event_file_loader
 
 from trainer import summaries
+
+pytestmark = pytest.mark.xdist_group("ray_cluster")  # one test process runs the module, so its fixture is made once
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RAY = os.path.join(os.path.dirname(sys.executable), "ray")
@@ -91,27 +96,38 @@ def wait_for_nodes(env, address, count, timeout_s=60):
     raise TimeoutError(f"the cluster at {address} did not reach {count} nodes")
 
 
-@pytest.fixture(scope="module")
+def user_environment(home):
+    """This process's environment as a user's shell would have it, with home as $HOME and none of
+    Ray's authentication settings (an in-process Ray of an earlier test may have set them here)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH") and k != "RAY_ADDRESS"}
+    env.update(HOME=home, RAY_USAGE_STATS_ENABLED="0", TF_CPP_MIN_LOG_LEVEL="2", RAY_DEDUP_LOGS="0")
+    os.makedirs(home, exist_ok=True)
+    return env
+
+
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
 def cluster():
-    """A head and a worker node on loopback, one CPU each; yields (address, env, worker process)."""
+    """A head and a worker node on loopback, one CPU each, started as the README says; yields
+    (address, the sweep's environment, worker process)."""
     ports = free_ports(15)
     address = f"{NODE_IP}:{ports[0]}"
     temp_root = tempfile.mkdtemp(prefix="ray-")  # short: Ray's socket paths must fit 107 characters
-    env = {**os.environ, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(16), "RAY_DEDUP_LOGS": "0",
-           "RAY_USAGE_STATS_ENABLED": "0", "TF_CPP_MIN_LOG_LEVEL": "2",
-           # declare a killed node dead after about 2 s instead of 15
-           "RAY_health_check_period_ms": "500", "RAY_health_check_failure_threshold": "4"}
-    env.pop("RAY_ADDRESS", None)
+    env = user_environment(os.path.join(temp_root, "home"))
+    subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True)  # README step 1
+    node_env = {**env, "RAY_AUTH_MODE": "token",  # README: every node starts with RAY_AUTH_MODE=token
+                # the test's own: declare a killed node dead after about 2 s instead of 15
+                "RAY_health_check_period_ms": "500", "RAY_health_check_failure_threshold": "4"}
     head = subprocess.Popen(node_command(os.path.join(temp_root, "head"), ports[1:8])
                             + ["--head", f"--port={ports[0]}", "--include-dashboard=false"],
-                            env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            env=node_env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     processes = [head]
     try:
         wait_for_port(ports[0])
         worker = subprocess.Popen(node_command(os.path.join(temp_root, "worker"), ports[8:15]) + [f"--address={address}"],
-                                  env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                  env=node_env, start_new_session=True, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         processes.append(worker)
-        wait_for_nodes(env, address, 2)
+        wait_for_nodes(node_env, address, 2)
         yield address, env, worker
     finally:
         kill_tree([p for process in processes for p in process_tree(process)])
@@ -191,32 +207,62 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     assert os.path.isfile(os.path.join(logdir, "summary", "summary.md"))
 
 
-@pytest.mark.parametrize("flags, message", [
-    (["--cpus_per_run=2"], "cpus_per_run=2 but the largest node has 1 CPUs; choose at most 1"),
-    (["--gpus_per_run=0.5"], "gpus_per_run=0.5 but no node has a GPU; use --gpus_per_run=0 to train on CPUs"),
-])
-def test_a_request_no_node_can_hold_is_one_line_not_a_wait(cluster, tmp_path, flags, message):
+def test_a_request_no_node_can_hold_is_one_line_not_a_wait(cluster, tmp_path):
+    """Against the nodes the sweep finds on joining (every other request test_engine.py checks
+    against nodes of its own). In a process of its own: this one joining the cluster would
+    leave Ray's state behind."""
     address, env, _ = cluster
     logdir = str(tmp_path / "sweep")
-    result = run_sweep_command(sweep_command(logdir, "--distances=2", "--steps=2", f"--address={address}", *flags), env)
-    assert_one_line_error(result, message, logdir)
+    result = run_sweep_command(sweep_command(logdir, "--distances=2", "--steps=2", f"--address={address}",
+                                             "--cpus_per_run=2"), env)
+    assert_one_line_error(result, "cpus_per_run=2 but the largest node has 1 CPUs; choose at most 1", logdir)
 
 
-def test_an_address_with_no_cluster_is_one_line(tmp_path):
+HOW_TO_GIVE = "copy the head node's ~/.ray/auth_token to this machine's ~/.ray/auth_token, or set RAY_AUTH_TOKEN to it"
+
+
+def test_a_driver_without_the_clusters_token_stops_at_once_with_one_line(cluster, tmp_path):
+    """Token authentication is on at the head: a driver on a machine with no token (another
+    home) stops within seconds with one line that says how to give the token; none of Ray's
+    retry warnings reach the screen."""
+    address, _, _ = cluster
+    env = user_environment(str(tmp_path / "home"))
+    logdir = str(tmp_path / "sweep")
+    started = time.time()
+    result = run_sweep_command(sweep_command(logdir, "--distances=2", "--steps=2", f"--address={address}"), env)
+    assert_one_line_error(result, f"the Ray cluster at {address} has token authentication on and no token was found "
+                                  f"here (RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token); {HOW_TO_GIVE}", logdir)
+    assert "gcs_client" not in result.stderr and "Unauthenticated" not in result.stderr
+    assert time.time() - started < 30  # a Python start-up and one gRPC call, not Ray's 20 s of retries
+
+
+def test_a_driver_with_a_wrong_token_stops_with_one_line(cluster, command, monkeypatch, tmp_path):
+    address, _, _ = cluster
+    for name in [name for name in os.environ if name.startswith("RAY_AUTH")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("RAY_AUTH_TOKEN", "not-the-clusters-token")
+    logdir = str(tmp_path / "sweep")
+    result = command("trainer.sweep", *sweep_command(logdir, "--distances=2", "--steps=2", f"--address={address}")[3:])
+    assert (result.returncode, result.stderr) == (2, f"error: the Ray cluster at {address} has token authentication on "
+                                                     f"and refused the token in RAY_AUTH_TOKEN; {HOW_TO_GIVE}\n")
+    assert not os.path.exists(logdir)
+
+
+def test_an_address_with_no_cluster_is_one_line(tmp_path, command, monkeypatch):
     port = free_ports(1)[0]
     logdir = str(tmp_path / "sweep")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = run_sweep_command(sweep_command(logdir, f"--address=127.0.0.1:{port}"), env)
-    assert_one_line_error(result, f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there "
-                                  f"with `ray start --head --port={port}` (the project's Python environment), or leave "
-                                  f"--address out to run on this machine", logdir)
-    result = run_sweep_command(sweep_command(logdir), {**env, "RAY_ADDRESS": f"127.0.0.1:{port}"})
-    assert_one_line_error(result, f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there "
-                                  f"with `ray start --head --port={port}` (the project's Python environment), or leave "
-                                  f"--address out to run on this machine", logdir)
-    result = run_sweep_command(sweep_command(logdir, "--address=headnode"), env)
-    assert_one_line_error(result, "--address 'headnode' is not host:port, e.g. 10.0.0.5:6379 (the head node's `ray "
-                                  "start --head --port`)", logdir)
+    no_cluster = (f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there with `ray start "
+                  f"--head --port={port}` (the project's Python environment), or leave --address out to run on this "
+                  f"machine")
+    assert_one_line_error(command("trainer.sweep", *sweep_command(logdir, f"--address=127.0.0.1:{port}")[3:]),
+                          no_cluster, logdir)
+    monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")  # the address from the environment, in this process
+    assert_one_line_error(command("trainer.sweep", *sweep_command(logdir)[3:]), no_cluster, logdir)
+    monkeypatch.delenv("RAY_ADDRESS")
+    assert_one_line_error(command("trainer.sweep", *sweep_command(logdir, "--address=headnode")[3:]),
+                          "--address 'headnode' is not host:port, e.g. 10.0.0.5:6379 (the head node's `ray start "
+                          "--head --port`)", logdir)
 
 
 @pytest.mark.parametrize("interrupted", [False, True])

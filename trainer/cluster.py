@@ -12,8 +12,10 @@ gpus_per_run, kept=...) as cluster:`, which also turns Ctrl-C into a one-line st
 says how to resume.
 
 connect checks what it can before any trial is started, each a ValueError of one line:
-an address with nothing listening behind it, a cluster that refuses this process, and a
-per-run request that no node can ever satisfy (Ray would otherwise wait for it forever).
+an address with nothing listening behind it, a cluster with token authentication on whose
+token this machine does not have (trainer.ray_token: with the token where Ray keeps it, it
+joins), a cluster that refuses this process, and a per-run request that no node can ever
+satisfy (Ray would otherwise wait for it forever).
 Every node runs the trials with the project's code, which Ray copies from this checkout
 (its runtime_env working_dir, leaving out what .gitignore names), and with the Python
 environment its `ray start` ran in, which must have the project's requirements.
@@ -23,16 +25,19 @@ import contextlib
 import dataclasses
 import ipaddress
 import os
+import re
 import socket
 import uuid
 
 from common import cli
+from trainer import ray_token
 from trainer.train import EXIT_INTERRUPTED
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEAD_HINT = "start a head node there with `ray start --head --port={port}` (the project's Python environment), " \
             "or leave --address out to run on this machine"
 STORAGE_CHECK_TIMEOUT_S = 120
+ADDRESS_IN_TEXT = re.compile(r"\b[\w.-]+:\d{2,5}\b")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,6 +151,7 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0):
 
     if address:
         check_listening(address)
+        ray_token.join_as_ray_would(address)
     runtime_env = {"working_dir": PROJECT_ROOT, "excludes": [".git/"],
                    "env_vars": {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")}}
     options = dict(runtime_env=runtime_env, include_dashboard=False, configure_logging=False, log_to_driver=True)
@@ -159,7 +165,10 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0):
             ray.init(address="local", **options)
     except Exception as error:  # Ray raises ConnectionError, RuntimeError or its own errors here
         ray.shutdown()
-        raise ValueError(f"could not join the Ray cluster at {address}: {_first_line(error)}") from None
+        if not address:
+            raise ValueError(f"could not start Ray on this machine: {_first_line(error)}") from None
+        reason = ADDRESS_IN_TEXT.sub(address, _first_line(error))  # Ray names the address as it rewrote it
+        raise ValueError(f"could not join the Ray cluster at {address}: {reason}") from None
     nodes = alive_nodes()
     try:
         cpus = max(node.cpus for node in nodes) if cpus_per_run is None else float(cpus_per_run)
