@@ -1,13 +1,54 @@
-"""Shared fixtures: every test gets its own seeded generator; TensorFlow stays quiet."""
+"""Shared fixtures: every test gets its own seeded generator; TensorFlow stays quiet; a
+command-line entry point can be run in this process (command), which costs no Python and
+TensorFlow start-up; each entry point also has one test that starts it as users do."""
 
+import collections
+import importlib
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 import pytest
+from absl import flags
+
+from common import cli
+
+Result = collections.namedtuple("Result", "returncode stdout stderr")
 
 
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+@pytest.fixture(scope="session")
+def eval_data_dir(tmp_path_factory):
+    """One cache of evaluation sets for the tests that share it: a set is fixed by its task and
+    distance, so building it once per test process is enough."""
+    return str(tmp_path_factory.mktemp("eval_data"))
+
+
+@pytest.fixture
+def command(capsys):
+    """command("trainer.preview", "--task=maze") -> Result(returncode, stdout, stderr): the
+    module's flags are defined, parsed from the arguments and its main() run by common.cli.run,
+    exactly as `python -m trainer.preview --task=maze` does; its flags are removed afterwards."""
+
+    def run(module_name, *args):
+        module = importlib.import_module(module_name)
+        before = set(flags.FLAGS)
+        module.define_flags()
+        capsys.readouterr()
+        try:
+            cli.run(module.main, [module_name, *args])
+            status = 0
+        except SystemExit as exit:
+            status = exit.code
+        finally:
+            for name in set(flags.FLAGS) - before:
+                delattr(flags.FLAGS, name)
+        out, err = capsys.readouterr()
+        return Result(status, out, err)
+
+    return run

@@ -97,7 +97,7 @@ def plan(logdir, cells=("rnn", "gru"), seeds=2, **options):
     return lanes, config_for, SEARCH_BOUNDS, settings
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
 def stand_in_search(tmp_path_factory):
     logdir = tmp_path_factory.mktemp("horizon")
     trainer = StandIn()
@@ -243,10 +243,14 @@ def test_a_bad_search_is_refused_before_anything_is_written(tmp_path, change, me
     assert not os.path.exists(tmp_path / "search")
 
 
-def test_bad_input_on_the_command_line_is_one_line_and_exit_2(tmp_path):
-    result = run_command("--start=10", "--longest=5", f"--logdir={tmp_path / 'search'}")
-    assert result.returncode == 2
-    assert result.stderr == "error: longest (5) must be at least start (10)\n"
-    result = run_command("--preset=huge", f"--logdir={tmp_path / 'search'}")
-    assert (result.returncode, result.stderr) == (2, "error: unknown preset 'huge'; valid presets: quick, full\n")
+@pytest.mark.parametrize("flags, message", [
+    (["--start=10", "--longest=5"], "longest (5) must be at least start (10)"),
+    (["--preset=huge"], "unknown preset 'huge'; valid presets: quick, full"),
+    (["--logdir=/proc/rnn-distance-horizon"], "logdir '/proc/rnn-distance-horizon' cannot be written (no such file or "
+                                              "directory: /proc/rnn-distance-horizon); choose a directory you can write to"),
+])
+def test_bad_input_on_the_command_line_is_one_line_and_exit_2(command, tmp_path, flags, message):
+    result = command("trainer.horizon", *(flags if "logdir" in flags[0] else [*flags, f"--logdir={tmp_path / 's'}"]))
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+    assert not (tmp_path / "s").exists()
     assert not os.path.exists(tmp_path / "search")

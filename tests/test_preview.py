@@ -6,11 +6,20 @@ import pytest
 from data import TASKS
 
 
-def preview(*flags):
-    return subprocess.run([sys.executable, "-m", "trainer.preview", *flags], capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def preview(command):
+    return lambda *flags: command("trainer.preview", *flags)
 
 
-def test_agreement_preview_prints_sentences_with_label_and_metadata():
+def test_the_command_line_says_bad_input_in_one_line():
+    """`python -m trainer.preview` itself (the other tests run its main in this process)."""
+    result = subprocess.run([sys.executable, "-m", "trainer.preview", "--task=maze"], capture_output=True, text=True,
+                            timeout=120)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "error: unknown task 'maze'; valid tasks: adding, agreement, copy\n"
+
+
+def test_agreement_preview_prints_sentences_with_label_and_metadata(preview):
     result = preview("--task=agreement", "--distance=8", "--count=3", "--attractors=2")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -21,7 +30,7 @@ def test_agreement_preview_prints_sentences_with_label_and_metadata():
         assert "preamble noun" in details
 
 
-def test_copy_preview_shows_input_target_and_recall():
+def test_copy_preview_shows_input_target_and_recall(preview):
     result = preview("--task=copy", "--distance=4", "--count=1")
     assert result.returncode == 0, result.stderr
     _, inputs, targets, recall = result.stdout.splitlines()
@@ -46,21 +55,21 @@ def test_copy_preview_shows_input_target_and_recall():
         (["stray"], "error: unexpected arguments 'stray'"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_status_2(flags, message):
+def test_bad_input_is_one_line_and_exit_status_2(preview, flags, message):
     result = preview(*flags)
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
 
 
-def test_adding_preview_shows_values_and_target():
+def test_adding_preview_shows_values_and_target(preview):
     result = preview("--task=adding", "--distance=5", "--count=2")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 6 and lines[0].startswith("distance 5,") and lines[2].startswith("  target  ")
 
 
-def test_shortcut_table_for_agreement():
+def test_shortcut_table_for_agreement(preview):
     result = preview("--task=agreement", "--distance=30", "--shortcuts", "--count=300")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -69,3 +78,4 @@ def test_shortcut_table_for_agreement():
     assert set(rows) == {b.name for b in TASKS["agreement"].baselines}
     assert rows["always singular"] == pytest.approx(0.5, abs=0.03)
     assert rows["number of the first noun"] < 0.65
+    assert rows["label of the first informative word (any word)"] < 0.65

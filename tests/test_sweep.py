@@ -6,8 +6,6 @@ test_ray_cluster.py.)"""
 import csv
 import glob
 import os
-import subprocess
-import sys
 
 import pytest
 import tensorflow as tf
@@ -15,7 +13,8 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from trainer import cluster, summaries, sweep, sweep_summary
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+pytestmark = pytest.mark.xdist_group("local_ray")  # one test process runs the module, so its fixture is made once
+
 TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4)
 # Default eval distances: the ladder up to 20 x distance, climbed until two rungs in a row are
 # at chance; at least these (the training distance and below, and two rungs beyond it).
@@ -26,15 +25,19 @@ def run_dirs(sweep_dir):
     return sorted(glob.glob(os.path.join(sweep_dir, "agreement-*")))
 
 
-@pytest.fixture(scope="module")
-def tiny_sweep(tmp_path_factory):
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
+def local_ray():
+    """One Ray started in this process for the module's sweeps, two runs at a time."""
+    two_at_a_time = cluster.connect(cpus_per_run=1)
+    yield two_at_a_time
+    cluster.disconnect()
+
+
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
+def tiny_sweep(tmp_path_factory, local_ray):
     sweep_dir = str(tmp_path_factory.mktemp("sweep"))
     configs = sweep.grid(sweep.PRESETS["quick"], sweep_dir, **TINY)
-    two_at_a_time = cluster.connect(cpus_per_run=1)
-    try:
-        outcomes = sweep.run_sweep(configs, sweep_dir, two_at_a_time)
-    finally:
-        cluster.disconnect()
+    outcomes = sweep.run_sweep(configs, sweep_dir, local_ray)
     return sweep_dir, configs, outcomes
 
 
@@ -155,12 +158,12 @@ def test_run_dirs_hold_probe_and_gate_summaries(tiny_sweep):
             assert config.distance + 1 <= len(results["probes"]["gates"]["reset_mean_by_time"]) <= config.distance + 14
 
 
-def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tiny_sweep, capsys):
+def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tiny_sweep, local_ray, capsys):
     sweep_dir, configs, outcomes = tiny_sweep
     unfinished = outcomes[1][1]
     os.remove(os.path.join(unfinished, summaries.RESULTS_FILE))  # as if stopped before its evaluation
     capsys.readouterr()
-    again = sweep.run_sweep(configs, sweep_dir)
+    again = sweep.run_sweep(configs, sweep_dir, local_ray)
     printed = capsys.readouterr().out
     assert printed.count("finished earlier, skipped") == 3
     assert "training 1 of 4 runs on a Ray started on this machine" in printed
@@ -177,9 +180,11 @@ def test_second_invocation_skips_finished_runs_and_resumes_an_unfinished_one(tin
         entry["distance"] for entry in again[1][2]["by_distance"]]
 
 
-def test_command_line_rejects_an_unknown_preset():
-    result = subprocess.run([sys.executable, "-m", "trainer.sweep", "--preset=huge"], cwd=ROOT,
-                            capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[-1] == "error: unknown preset 'huge'; valid presets: quick, full"
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize("flags, message", [
+    (["--preset=huge"], "unknown preset 'huge'; valid presets: quick, full"),
+    (["--logdir=/proc/rnn-distance-sweep"], "logdir '/proc/rnn-distance-sweep' cannot be written (no such file or "
+                                            "directory: /proc/rnn-distance-sweep); choose a directory you can write to"),
+])
+def test_command_line_bad_input_is_one_line(command, flags, message):
+    result = command("trainer.sweep", *flags)
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
