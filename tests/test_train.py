@@ -220,7 +220,7 @@ BAD = [
     (dict(attractors=1, task="adding"), "task 'adding' has no option 'attractors'; its options: none"),
     (dict(cell="gru", identity_init=True), "cell 'gru' has no option 'identity_init'; its options: chrono"),
     (dict(cell="rnn", chrono=True), "cell 'rnn' has no option 'chrono'; its options: none"),
-    (dict(cell="lstm", distance=1, chrono=True), "chrono needs a training distance >= 2"),
+    (dict(cell="lstm", chrono=True, chrono_max_distance=1), "chrono needs a longest time scale chrono_max_distance >= 2"),
     (dict(units=0), "units must be an integer >= 1, got 0"),
     (dict(batch_size=0), "batch_size must be an integer >= 1, got 0"),
     (dict(steps=0), "steps must be an integer >= 1, got 0"),
@@ -324,6 +324,78 @@ def test_a_run_stops_once_solved_and_records_the_step(tmp_path):
     os.remove(os.path.join(workdir, "results.json"))  # as if stopped before its final evaluation
     again = train.train_and_evaluate(config, workdir)
     assert (again["steps"], again["steps_to_solve"]) == (solved_at, solved_at)  # nothing more trained
+
+
+class Look:
+    """What SolvedCheck reads of DistanceAccuracy: the latest validation results and their step."""
+
+    def __init__(self):
+        self.latest, self.latest_step = [], None
+
+
+def accuracies(*values, distance=5):
+    from trainer import evaluate
+    return [evaluate.DistanceResult(distance, evaluate.Accuracy.from_counts(round(v * 2048), 2048), 0.5) for v in values]
+
+
+def test_a_model_just_under_the_threshold_is_not_solved_on_a_lucky_first_look(tmp_path):
+    """A stand-in model whose true accuracy is 0.985, under the 0.99 threshold, looked at 32
+    times as a probe is: its validation accuracy (512 trials) passes the threshold by chance
+    several times, and each time the test split (2048 trials) evaluated at that step rejects
+    it (it would pass about one look in forty); it is not counted as solved."""
+    from trainer.callbacks import SolvedCheck
+
+    rng, look = np.random.default_rng(1), Look()
+    check = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"),
+                        confirm=lambda model: accuracies(rng.binomial(2048, 0.985) / 2048))
+    check.set_model(type("Model", (), {"stop_training": False})())
+    passes = 0
+    for epoch in range(32):
+        look.latest, look.latest_step = accuracies(rng.binomial(512, 0.985) / 512), 10 * (epoch + 1)
+        check.on_epoch_end(epoch)
+        passes = len(check.looks)
+    assert passes >= 3, "the first look alone would have called it solved"
+    assert check.step is None and not check.model.stop_training
+    assert all(not look_["confirmed"] and look_["validation"] >= 0.99 > look_["test"] for look_ in check.looks)
+    with open(tmp_path / "solved.json") as f:
+        saved = json.load(f)
+    assert saved["steps_to_solve"] is None and len(saved["first_looks"]) == passes  # a resumed run keeps them
+
+
+def test_a_confirmed_look_solves_at_the_first_look_s_step(tmp_path):
+    from trainer.callbacks import SolvedCheck
+
+    look, tests = Look(), iter([accuracies(0.985), accuracies(0.995)])
+    check = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=lambda model: next(tests))
+    check.set_model(type("Model", (), {"stop_training": False})())
+    for step, validation in ((10, 0.98), (20, 0.992), (30, 0.995)):
+        look.latest, look.latest_step = accuracies(validation), step
+        check.on_epoch_end(step // 10 - 1)
+    assert check.step == 30 and check.model.stop_training
+    assert [(l["step"], l["confirmed"]) for l in check.looks] == [(20, False), (30, True)]
+    again = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=None)
+    assert (again.step, len(again.looks)) == (30, 2)
+
+
+@pytest.mark.parametrize("distance", [5, 40])
+def test_chrono_spans_its_own_longest_time_scale_whatever_the_training_distance(tmp_path, distance):
+    """--chrono_max_distance=160: forget-gate time scales 1 + e^b spread from 2 to 160 at any
+    training distance; left out, the longest eval distance (20 x distance) is the scale."""
+    config = tiny_config(tmp_path, cell="lstm", distance=distance, units=256, chrono=True, chrono_max_distance=160,
+                         eval_distances=None)
+    assert config.hparams()["cell_options"] == "chrono=True,chrono_max_distance=160"
+    scales = forget_time_scales(train.initial_model(config))
+    assert scales.min() >= 2 - 1e-3 and scales.max() <= 160 + 1e-2 and scales.max() > 140 and np.median(scales) > 50
+    default = tiny_config(tmp_path, cell="lstm", distance=distance, units=256, chrono=True, eval_distances=None)
+    assert default.resolved_chrono_max_distance == 20 * distance
+    assert forget_time_scales(train.initial_model(default)).max() <= 20 * distance + 1e-2
+
+
+def forget_time_scales(model):
+    layer = next(layer for layer in model.layers if hasattr(layer, "cell"))
+    units = layer.cell.units
+    forget_bias = layer.cell.bias.numpy()[units:2 * units]  # gate order i, f, c, o
+    return 1 + np.exp(forget_bias)
 
 
 def test_default_eval_ladder_reaches_twenty_times_the_distance():

@@ -47,8 +47,11 @@ class Config:
     identity_init: Optional[bool] = setting(None, "relu_rnn: identity recurrent kernel and zero bias (IRNN)")
     forget_gate: Optional[bool] = setting(None, "lstm: --noforget_gate for the 1997 LSTM without a forget gate")
     forget_bias: Optional[float] = setting(None, "lstm: added to the forget-gate bias at initialisation (default 1)")
-    chrono: Optional[bool] = setting(None, "lstm, gru: chrono initialisation of the forget/update gate, with the "
-                                           "training distance as the longest time scale")
+    chrono: Optional[bool] = setting(None, "lstm, gru: chrono initialisation of the forget/update gate, its time "
+                                           "scales spread up to chrono_max_distance")
+    chrono_max_distance: Optional[int] = setting(None, "chrono: the longest time scale T_max of the initialisation "
+                                                       "(default: the longest eval distance; make horizon: its "
+                                                       "--longest); never the training distance itself")
     units: int = setting(128, "Hidden units per recurrent layer")
     layers: int = setting(1, "Recurrent layers, stacked")
     embedding: int = setting(16, "Size of the input embedding (tasks with symbol inputs)")
@@ -59,6 +62,9 @@ class Config:
                                                      "eval distance it trains on (default: the task's; copy and "
                                                      "agreement 0.99, adding 0.9)")
     stop_when_solved: bool = setting(True, "Stop training once solved (--nostop_when_solved trains the whole budget)")
+    validate_all_distances: bool = setting(True, "Evaluate every eval distance at each evaluation (the per-distance "
+                                                 "curves); --novalidate_all_distances evaluates only the distances "
+                                                 "trained on during training, and the others once at the end")
     learning_rate: float = setting(3e-3, "Optimizer learning rate")
     optimizer: str = setting("adam", "Optimizer", lambda: OPTIMIZERS)
     clipnorm: Optional[float] = setting(1.0, "Clip each gradient to this norm; 0 turns clipping off")
@@ -103,6 +109,17 @@ class Config:
         return memory.fitting_rungs(self, self.default_ladder)[0]
 
     @property
+    def resolved_chrono_max_distance(self):
+        """chrono's longest time scale: as given, or the longest eval distance."""
+        return self.chrono_max_distance or max(self.resolved_eval_distances)
+
+    @property
+    def validation_distances(self):
+        """The distances evaluated at each evaluation during training."""
+        return self.resolved_eval_distances if self.validate_all_distances else (
+            self.solved_distances or self.resolved_eval_distances[:1])
+
+    @property
     def resolved_solved_accuracy(self):
         return self.resolved_task.solved_accuracy if self.solved_accuracy is None else self.solved_accuracy
 
@@ -129,7 +146,14 @@ class Config:
 
     def layer_options(self):
         """The cell options as keyword options of the recurrent layer (chrono resolved)."""
-        return self.resolved_cell.layer_options(self.cell_options(), self.distance)
+        return self.resolved_cell.layer_options(self.cell_options(), self.resolved_chrono_max_distance)
+
+    def identity_options(self):
+        """The cell options that make a run what it is: cell_options(), with chrono's time scale when chrono is on."""
+        options = self.cell_options()
+        if options.get("chrono"):
+            options["chrono_max_distance"] = self.resolved_chrono_max_distance
+        return options
 
     def hparams(self):
         """The resolved settings as flat scalars, for the HParams dashboard and results.json, and
@@ -140,9 +164,9 @@ class Config:
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
         values["solved_accuracy"] = self.resolved_solved_accuracy
-        for name in CELL_OPTIONS:
+        for name in CELL_OPTIONS + ("chrono_max_distance",):
             values.pop(name)
-        values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.cell_options().items())) or "default"
+        values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.identity_options().items())) or "default"
         for execution_detail in ("fresh", "logdir", "data_dir", "strategy"):  # they do not change the results
             values.pop(execution_detail)
         return values
@@ -167,6 +191,8 @@ class Config:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                     raise ValueError(f"eval_distances must be positive integers, got {value!r}")
         task.check_options(min(self.train_distances), **self.task_options())
+        if self.chrono_max_distance is not None:
+            check_positive_integer("chrono_max_distance", self.chrono_max_distance)
         self.layer_options()
         if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
             raise ValueError(f"learning_rate must be a number > 0, got {self.learning_rate!r}")

@@ -38,7 +38,6 @@ alphabetically, opens on accuracy_by_distance: the figure of test accuracy again
 
 import dataclasses
 import glob
-import json
 import os
 import shutil
 import tempfile
@@ -51,6 +50,7 @@ from tensorboard.plugins.hparams import api as hp
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
+from common.files import write_json_atomically
 from trainer import figures
 
 RESULTS_FILE = "results.json"
@@ -72,7 +72,7 @@ METRICS = (
     ("final/steps_to_solve", "steps to solve",
      "the training step at which validation accuracy first reached the threshold (blank: not solved)"),
     ("horizon/horizon", "memory horizon (search)",
-     "make horizon: the longest training distance the lane solved within its budget"),
+     "make horizon: the distance at which half of a cell's seeds stop solving, within the budget"),
     ("final/mean_accuracy", "mean accuracy", "test accuracy averaged over the evaluated distances"),
     ("final/accuracy_at_longest", "accuracy at longest", "test accuracy at the longest distance evaluated"),
 )
@@ -346,21 +346,22 @@ def write_gate_inspection(writers, title, gates, step, markers=()):
 
 
 def write_results_json(run_dir, hparams, results, breakdowns, final_metrics, steps_done, probes=None,
-                       steps_to_solve=None):
+                       steps_to_solve=None, first_looks=(), final_loss=None):
     """results.json: the run's settings and the final numbers, for scripts. steps_done: the
-    steps trained (fewer than the budget if it stopped when solved); steps_to_solve: the first
-    evaluation step at which it was solved, or None (not solved within steps_done)."""
+    steps trained (fewer than the budget if it stopped when solved); steps_to_solve: the step of
+    the first look that the test split confirmed, or None (not solved within steps_done);
+    first_looks: every first look and its second (callbacks.SolvedCheck); final_loss: the
+    training loss of the last epoch trained (None if the run resumed with nothing left)."""
     document = {
         "hparams": hparams,
         "steps": steps_done,
         "steps_to_solve": steps_to_solve,
+        "first_looks": list(first_looks),
+        "final_loss": final_loss,
         "final_metrics": final_metrics,
         "by_distance": [dataclasses.asdict(r) for r in results],
         "breakdowns": {name: {str(c): dataclasses.asdict(a) for c, a in categories.items()}
                        for name, categories in breakdowns.items()},
         "probes": probes or {},
     }
-    path = os.path.join(run_dir, RESULTS_FILE)
-    with open(path + ".tmp", "w") as f:
-        json.dump(document, f, indent=2, default=str)
-    os.replace(path + ".tmp", path)
+    write_json_atomically(os.path.join(run_dir, RESULTS_FILE), document)

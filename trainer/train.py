@@ -154,15 +154,19 @@ def train_and_evaluate(config, workdir, progress=None):
         kept, left_out = memory.fitting_rungs(config, config.default_ladder)
         if left_out is not None:
             print(memory.describe_rung_left_out(config, kept, left_out), flush=True)
-    validation = evaluate.Splits(task, "validation", data_dir)
+    validation, test = evaluate.Splits(task, "validation", data_dir), evaluate.Splits(task, "test", data_dir)
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
                                       **config.task_options())
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     training_scalars = TrainingScalars(summary_writer, steps_per_epoch)
-    distance_accuracy = DistanceAccuracy(task, validation, eval_distances, config.distance, workdir, steps_per_epoch,
-                                         progress)
+    distance_accuracy = DistanceAccuracy(task, validation, config.validation_distances, config.distance, workdir,
+                                         steps_per_epoch, progress)
+
+    def second_look(model):  # the test split at the solved distances, right when validation first passes
+        return [evaluate.evaluate_examples(model, task, d, test[d]) for d in config.solved_distances]
+
     solved = SolvedCheck(distance_accuracy, config.solved_distances, config.resolved_solved_accuracy,
-                         config.stop_when_solved, os.path.join(workdir, SOLVED_FILE))
+                         config.stop_when_solved, os.path.join(workdir, SOLVED_FILE), second_look)
     if solved.step is not None and config.stop_when_solved:
         epochs = initial_epoch  # solved before the stop: nothing left to train
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
@@ -180,7 +184,7 @@ def train_and_evaluate(config, workdir, progress=None):
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
     try:
-        model.fit(
+        history = model.fit(
             stream,
             steps_per_epoch=steps_per_epoch,
             epochs=epochs,
@@ -214,7 +218,7 @@ def train_and_evaluate(config, workdir, progress=None):
         print(f"not solved within {steps_done} steps (solved: validation accuracy >= "
               f"{config.resolved_solved_accuracy:g} at distance {', '.join(map(str, config.solved_distances))})",
               flush=True)
-    results = evaluate.climb(model, task, eval_distances, evaluate.Splits(task, "test", data_dir), config.distance)
+    results = evaluate.climb(model, task, eval_distances, test, config.distance)
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()
@@ -222,8 +226,9 @@ def train_and_evaluate(config, workdir, progress=None):
     summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done, config.distance)
     probe_document = write_probes(config, model, final_writers, data_dir, steps_done)
     final_writers.close()
+    losses = history.history.get("loss", [])  # none if it resumed with nothing left to train
     summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, steps_done, probe_document,
-                                 solved.step)
+                                 solved.step, solved.looks, float(losses[-1]) if losses else None)
     print(summaries.distance_table(task, results), flush=True)
     with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
         return json.load(f)

@@ -36,19 +36,21 @@ class Cell:
     twin: str = None  # the Keras baseline that computes the same function, if any
     command_options: Tuple[str, ...] = ()  # the options a user sets on the command line (see layer_options)
 
-    def layer_options(self, options, distance):
+    def layer_options(self, options, chrono_max_distance):
         """Command-line options {name: value} -> keyword options of layer(); a ValueError names an
-        option this cell does not take. chrono=True means chrono_max_distance = distance (the
-        longest training distance)."""
+        option this cell does not take. chrono=True draws the chrono initialisation with
+        chrono_max_distance as its longest time scale T_max (a setting of its own, never the
+        training distance, so that a probe's initialisation is not tuned to the distance it is
+        tested on)."""
         unknown = sorted(set(options) - set(self.command_options))
         if unknown:
             valid = ", ".join(self.command_options) or "none"
             raise ValueError(f"cell {self.name!r} has no option {unknown[0]!r}; its options: {valid}")
         resolved = dict(options)
         if resolved.pop("chrono", False):
-            if distance < 2:
-                raise ValueError(f"chrono needs a training distance >= 2 (its longest memory time scale), got {distance}")
-            resolved["chrono_max_distance"] = distance
+            if not isinstance(chrono_max_distance, int) or chrono_max_distance < 2:
+                raise ValueError(f"chrono needs a longest time scale chrono_max_distance >= 2, got {chrono_max_distance!r}")
+            resolved["chrono_max_distance"] = chrono_max_distance
         return resolved
 
     @property
