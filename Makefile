@@ -33,6 +33,8 @@ SEEDS ?=
 START ?=
 LONGEST ?=
 RESOLUTION ?=
+LEARNING_RATES ?=
+PROBE_DISTANCES ?=
 SCREENSHOT_LOGDIR ?=
 COUNT ?=
 SWEEP ?= quick
@@ -56,9 +58,10 @@ help:
 	@echo "                                       (SWEEP=full for a GPU; CELLS=rnn,gru TASKS=copy DISTANCES=5,20 STEPS= UNITS= SEED=)"
 	@echo "                                       on Ray: this machine, or a cluster with ADDRESS=host:port; CPUS_PER_RUN= GPUS_PER_RUN="
 	@echo "                                       SEEDS=3 trains every grid point from 3 seeds"
-	@echo "make horizon TASK=copy CELLS=rnn,lstm,gru SEEDS=3"
-	@echo "                                       the memory-horizon search: the longest distance each cell solves within"
-	@echo "                                       STEPS= steps (START= LONGEST= RESOLUTION= UNITS=; Ray flags as for the sweep)"
+	@echo "make horizon TASK=copy CELLS=rnn,lstm,gru,lstm:chrono"
+	@echo "                                       the memory-horizon search: where half of SEEDS=5 seeds stop solving, with its"
+	@echo "                                       interval, at budgets up to STEPS= (START= LONGEST= RESOLUTION= UNITS="
+	@echo "                                       LEARNING_RATES= PROBE_DISTANCES=range|fixed; Ray flags as for the sweep)"
 	@echo "make tensorboard                       serve the logs on http://localhost:$(PORT)"
 	@echo "make screenshots                       PNGs of each TensorBoard dashboard in screenshots/ (headless Chromium;"
 	@echo "                                       SCREENSHOT_LOGDIR=logs/... to shoot your logs, else two small runs)"
@@ -102,7 +105,7 @@ sweep: $(STAMPS)/sweep.stamp
 	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
 
 horizon: $(STAMPS)/sweep.stamp
-	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
+	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
 
 screenshots: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)

@@ -29,6 +29,17 @@ def eval_data_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("eval_data"))
 
 
+@pytest.fixture(scope="session")
+def local_ray():
+    """One Ray started in this test process for the sweeps and searches of the tests marked
+    xdist_group("local_ray"), two runs at a time."""
+    from trainer import cluster
+
+    two_at_a_time = cluster.connect(cpus_per_run=1)
+    yield two_at_a_time
+    cluster.disconnect()
+
+
 @pytest.fixture
 def command(capsys):
     """command("trainer.preview", "--task=maze") -> Result(returncode, stdout, stderr): the

@@ -59,8 +59,22 @@ def test_a_node_on_other_storage_cannot_see_the_token(tmp_path):
 
 
 def test_trial_keys_are_run_names_made_unique():
+    keys = engine.TrialKeys()
     configs = [Config(cell="rnn"), Config(cell="gru"), Config(cell="rnn", steps=2000)]
-    assert engine.trial_keys(configs) == ["copy-rnn-d10-s0", "copy-gru-d10-s0", "copy-rnn-d10-s0-2"]
+    assert [keys(config) for config in configs] == ["copy-rnn-d10-s0", "copy-gru-d10-s0", "copy-rnn-d10-s0-2"]
+
+
+def test_a_config_list_gives_each_config_once_then_waits_then_is_done():
+    configs = [Config(cell="rnn"), Config(cell="gru")]
+    lines = []
+    source = engine.ConfigList(configs, say=lines.append)
+    assert [source.next(), source.next(), source.next()] == [configs[0], configs[1], None]  # both running
+    source.ended(configs[1], engine.Outcome(configs[1], "finished"))
+    assert source.next() is None and not source.done()
+    source.ended(configs[0], engine.Outcome(configs[0], "diverged"))
+    assert source.next() == engine.DONE and source.done()
+    assert [o.status for o in source.outcomes] == ["diverged", "finished"]  # in the configs' order
+    assert lines[0].startswith("[1/2] copy-gru-d10-s0: finished; about ") and lines[1] == "[2/2] copy-rnn-d10-s0: diverged"
 
 
 def test_outcome_of_a_trials_last_report(tmp_path):

@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from trainer import figures
+from trainer import figures, horizon_figures
+from trainer.horizon_search import Horizon
 from trainer.evaluate import Accuracy
 
 
@@ -69,11 +70,14 @@ def test_empty_breakdown_and_several_seeds():
     assert is_png(figure)
 
 
-def test_horizon_and_probe_figures_draw_every_kind():
-    lanes = {"rnn": [(0, "below"), (0, "below")], "lstm": [(20, "exact"), (25, "exact")], "gru": [(160, "at_least")]}
-    assert is_png(figures.horizon_figure(lanes, "horizon", 160, 5))
-    probes = {"gru s0": [(5, Accuracy.from_counts(99, 100), True), (10, Accuracy.from_counts(50, 100), False)]}
-    assert is_png(figures.probes_figure(probes, 0.5, 0.99, "probes"))
+def test_horizon_figures_draw_every_kind():
+    below, exact, at_least = (Horizon(0, "below", 0, 0, ()), Horizon(22.5, "exact", 12, 40, ()),
+                              Horizon(160, "at_least", 90, 160, ()))
+    cells = {"rnn": (below, [0, 0]), "lstm": (exact, [20, 25, 30]), "gru": (at_least, [160])}
+    assert is_png(horizon_figures.horizon_figure(cells, "horizon", 5, 160))
+    assert is_png(horizon_figures.fraction_figure({"gru": ([5, 10, 21], [1.0, 0.6, 0.2])}, "fractions"))
+    budgets = {"lstm": [(125, below), (250, exact), (2000, at_least)], "gru": [(125, exact), (2000, exact)]}
+    assert is_png(horizon_figures.budget_figure(budgets, "budget", 5, 160))
     assert is_png(figures.steps_figure({"gru": [(5, [200, 400]), (10, [800])]}, "distance", "steps", "steps", 2000))
 
 

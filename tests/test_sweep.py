@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
-from trainer import cluster, summaries, sweep, sweep_summary
+from trainer import summaries, sweep, sweep_summary
 
 pytestmark = pytest.mark.xdist_group("local_ray")  # one test process runs the module, so its fixture is made once
 
@@ -23,14 +23,6 @@ EVAL_DISTANCES = {2: [1, 2, 4, 5], 4: [1, 2, 4, 5, 8]}
 
 def run_dirs(sweep_dir):
     return sorted(glob.glob(os.path.join(sweep_dir, "agreement-*")))
-
-
-@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
-def local_ray():
-    """One Ray started in this process for the module's sweeps, two runs at a time."""
-    two_at_a_time = cluster.connect(cpus_per_run=1)
-    yield two_at_a_time
-    cluster.disconnect()
 
 
 @pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules

@@ -1,18 +1,27 @@
-"""Runs a list of training Configs as Ray Tune trials, one trial per run, on the Ray that
-trainer.cluster connected to.
+"""Runs training Configs as Ray Tune trials, one trial per run, on the Ray that trainer.cluster
+connected to, as a source of runs asks: the sweep's source is a fixed list (ConfigList), the
+memory-horizon search's is its searches, which decide the next probes as probes end. A
+trial starts whenever the cluster has room and the source has a run to give, so no run
+waits for others that do not concern it.
 
 A trial calls the same train_and_evaluate(config, workdir) as `make train`, in the run
 directory that trainer.rundir gives it: a new one, or the newest unfinished run of the
 same settings, which it resumes from its own checkpoint.keras. So a trial that Ray retries
 after its worker process or node died (Tune's FailureConfig) goes on from its last
-checkpoint, and so does a run of a sweep that is started again after its driver was
-stopped. The checkpoint is written before an evaluation's summaries, so a resumed run
+checkpoint, and so does a run of a sweep or search that is started again after its driver
+was stopped. The checkpoint is written before an evaluation's summaries, so a resumed run
 never writes a TensorBoard step twice.
 
 Each evaluation is reported to Tune (training step, loss, validation accuracy at every
 eval distance), so Tune's progress table shows where each run is. Tune keeps its own
-records (result.json, progress.csv; no TensorBoard files of its own) below the sweep
+records (result.json, progress.csv; no TensorBoard files of its own) below the run's
 directory, in .tune/.
+
+A source has three methods:
+    next()                    the next Config to train, None if there is none until a running
+                              trial ends, or DONE when every run it wants has ended
+    ended(config, outcome)    what became of a run (an Outcome)
+    done()                    whether every run it wants has ended
 """
 
 import dataclasses
@@ -22,12 +31,17 @@ import os
 import time
 from typing import Optional
 
+
 from trainer import evaluate, summaries
 from trainer.config import Config
 from trainer.rundir import finished_run, run_directory, run_name_prefix
 
 MAX_FAILURES = 3  # times Tune restarts a trial whose worker or node died, or that raised
 TUNE_DIR = ".tune"
+DONE = "FINISHED"  # what a source's next() returns when it wants nothing more (Tune's Searcher.FINISHED)
+# A trial runs in a worker process that earlier trials used, if one is free: starting a process
+# and importing TensorFlow costs some 10 s of CPU, as much as training a small probe.
+REUSE_WORKERS = True
 
 
 @dataclasses.dataclass
@@ -38,14 +52,14 @@ class Outcome:
     config: Config
     status: str
     run_dir: Optional[str] = None
-    results: Optional[dict] = None
+    results: Optional[dict] = None  # results.json
     node: str = ""
     error: str = ""
 
 
 def relative_cost(config):
     """Training cost of a run in arbitrary units (steps x (mean sequence length + a fixed
-    overhead)), for the time-left estimate."""
+    overhead)), for the time-left estimates."""
     lengths = [config.resolved_task.sequence_length(d) for d in config.train_distances]
     return config.steps * (sum(lengths) / len(lengths) + 10)
 
@@ -55,14 +69,16 @@ def format_duration(seconds):
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
-def trial_keys(configs):
-    """A readable, unique key per config (its run-name prefix), shown in Tune's table."""
-    keys, seen = [], {}
-    for config in configs:
+class TrialKeys:
+    """A readable, unique key per config (its run-name prefix, numbered if repeated), shown in Tune's table."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def __call__(self, config):
         key = run_name_prefix(config)
-        seen[key] = seen.get(key, 0) + 1
-        keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
-    return keys
+        self.seen[key] = self.seen.get(key, 0) + 1
+        return key if self.seen[key] == 1 else f"{key}-{self.seen[key]}"
 
 
 def limit_threads(cpus, gpus):
@@ -80,15 +96,20 @@ def limit_threads(cpus, gpus):
     return tf.config.threading.get_intra_op_parallelism_threads()
 
 
-def train_trial(params, configs, cpus, gpus):
-    """The Tune trainable: trains configs[params["run"]] and reports to Tune."""
+def train_trial(params, cpus, gpus):
+    """The Tune trainable: trains Config(**params["config"]) and reports to Tune. Tune runs
+    trials one after another in the same worker process (reuse_actors): Keras's state is
+    cleared first, and the run's seed fixes everything else, so a run trains exactly as in a
+    fresh process."""
+    import keras
     import ray
     from ray import tune
 
     from trainer.train import EXIT_DIVERGED, TrainingStopped, train_and_evaluate
 
+    keras.backend.clear_session()
     threads = limit_threads(cpus, gpus)
-    config = configs[params["run"]]
+    config = Config(**params["config"])
     workdir = run_directory(config)
     node = ray.get_runtime_context().get_node_id()
     print(f"{os.path.basename(workdir)} runs on node {node[:8]} with {cpus:g} CPUs ({threads} TensorFlow threads)",
@@ -113,35 +134,9 @@ def train_trial(params, configs, cpus, gpus):
                  "status": "finished", "run_dir": workdir, "node": node})
 
 
-def _progress_callback(costs, started):
-    """A Tune callback that prints one line per run that ends, with an estimate of the time left."""
-    from ray import tune
-
-    class Progress(tune.Callback):
-        def __init__(self):
-            self.done_cost, self.ended = 0.0, 0
-
-        def on_trial_recover(self, iteration, trials, trial, **info):
-            print(f"{trial.config['run']}: its worker stopped; Tune starts it again and it resumes from its last "
-                  f"checkpoint", flush=True)
-
-        def on_trial_complete(self, iteration, trials, trial, **info):
-            self.report(trial, trial.last_result.get("status", "finished"))
-
-        def on_trial_error(self, iteration, trials, trial, **info):
-            self.report(trial, "failed")
-
-        def report(self, trial, status):
-            self.ended += 1
-            self.done_cost += costs[trial.config["run"]]
-            left_cost = sum(costs.values()) - self.done_cost
-            estimate = ""
-            if left_cost > 0:
-                seconds = (time.time() - started) / self.done_cost * left_cost
-                estimate = f"; about {format_duration(seconds)} left"
-            print(f"[{self.ended}/{len(costs)}] {trial.config['run']}: {status}{estimate}", flush=True)
-
-    return Progress()
+def read_results(run_dir):
+    with open(os.path.join(run_dir, summaries.RESULTS_FILE)) as f:
+        return json.load(f)
 
 
 def finished_outcome(config):
@@ -149,8 +144,7 @@ def finished_outcome(config):
     run_dir = finished_run(config)
     if run_dir is None:
         return None
-    with open(os.path.join(run_dir, summaries.RESULTS_FILE)) as f:
-        return Outcome(config, "finished", run_dir, json.load(f))
+    return Outcome(config, "finished", run_dir, read_results(run_dir))
 
 
 def outcome_of(config, metrics, error):
@@ -158,8 +152,7 @@ def outcome_of(config, metrics, error):
     the text Tune kept); None if the trial neither ended nor failed (Tune was stopped)."""
     status = metrics.get("status")
     if status == "finished":
-        with open(os.path.join(metrics["run_dir"], summaries.RESULTS_FILE)) as f:
-            return Outcome(config, "finished", metrics["run_dir"], json.load(f), metrics["node"])
+        return Outcome(config, "finished", metrics["run_dir"], read_results(metrics["run_dir"]), metrics["node"])
     if status == "diverged":
         return Outcome(config, "diverged", metrics["run_dir"], node=metrics["node"], error=metrics["message"])
     if error is not None:
@@ -168,39 +161,106 @@ def outcome_of(config, metrics, error):
     return None
 
 
-def run_trials(configs, cluster, sweep_dir):
-    """Trains every config as a Tune trial on the connected cluster; returns one Outcome per
-    config, in the same order. Raises KeyboardInterrupt if the sweep was interrupted."""
+class ConfigList:
+    """A source that trains every config once, in order (the sweep), and prints a line as each
+    run ends with an estimate of the time left. outcomes: one per config, in order, once run."""
+
+    def __init__(self, configs, say=print):
+        self.configs, self.say = list(configs), say
+        self.given, self.ended_count, self.started = 0, 0, time.time()
+        self.outcomes = [None] * len(self.configs)
+        self.costs = [relative_cost(config) for config in self.configs]
+        self.done_cost = 0.0
+
+    def next(self):
+        if self.given < len(self.configs):
+            self.given += 1
+            return self.configs[self.given - 1]
+        return DONE if self.done() else None
+
+    def done(self):
+        return self.ended_count == len(self.configs)
+
+    def ended(self, config, outcome):
+        index = next(i for i, c in enumerate(self.configs) if c is config and self.outcomes[i] is None)
+        self.outcomes[index] = outcome
+        self.ended_count += 1
+        self.done_cost += self.costs[index]
+        left_cost = sum(self.costs) - self.done_cost
+        estimate = ""
+        if left_cost > 0:
+            estimate = f"; about {format_duration((time.time() - self.started) / self.done_cost * left_cost)} left"
+        self.say(f"[{self.ended_count}/{len(self.configs)}] {run_name_prefix(config)}: {outcome.status}{estimate}")
+
+
+def _tune_parts(source, keys):
+    """The Tune Searcher that asks the source for runs, and the Callback that tells it how they ended."""
+    from ray import tune
+    from ray.tune.search import Searcher
+
+    configs = {}
+
+    class SourceSearcher(Searcher):
+        def suggest(self, trial_id):
+            config = source.next()
+            if config is None or config == DONE:
+                return config
+            key = keys(config)
+            configs[key] = config
+            return {"run": key, "config": dataclasses.asdict(config)}
+
+        def on_trial_complete(self, trial_id, result=None, error=False):
+            pass  # the callback below has the trial, with its error
+
+    class Ended(tune.Callback):
+        def on_trial_recover(self, iteration, trials, trial, **info):
+            print(f"{trial.config['run']}: its worker stopped; Tune starts it again and it resumes from its last "
+                  f"checkpoint", flush=True)
+
+        def on_trial_complete(self, iteration, trials, trial, **info):
+            self.report(trial, None)
+
+        def on_trial_error(self, iteration, trials, trial, **info):
+            self.report(trial, trial.get_error() or "the trial failed after Tune's retries")
+
+        def report(self, trial, error):
+            outcome = outcome_of(configs[trial.config["run"]], trial.last_result or {}, error)
+            if outcome is not None:  # None: stopped by the user, neither ended nor failed
+                source.ended(configs.pop(trial.config["run"]), outcome)
+
+    return SourceSearcher(), Ended()
+
+
+def run(source, cluster, directory):
+    """Trains the source's runs as Tune trials on the connected cluster until it is done;
+    Tune's records go to directory/.tune. Raises KeyboardInterrupt if it was interrupted."""
     from ray import tune
     from ray.tune.logger import CSVLoggerCallback, JsonLoggerCallback
 
     os.environ["TUNE_DISABLE_AUTO_CALLBACK_LOGGERS"] = "1"  # no TensorBoard files of Tune's among the runs'
-    keys = trial_keys(configs)
-    by_key = dict(zip(keys, configs))
-    costs = {key: relative_cost(config) for key, config in by_key.items()}
+    searcher, ended = _tune_parts(source, TrialKeys())
     trainable = tune.with_resources(
-        tune.with_parameters(train_trial, configs=by_key, cpus=cluster.cpus_per_run, gpus=cluster.gpus_per_run),
-        cluster.resources,
-    )
+        tune.with_parameters(train_trial, cpus=cluster.cpus_per_run, gpus=cluster.gpus_per_run), cluster.resources)
     name = "trials-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     tuner = tune.Tuner(
         trainable,
-        param_space={"run": tune.grid_search(keys)},
-        tune_config=tune.TuneConfig(trial_name_creator=lambda trial: trial.config["run"],
+        tune_config=tune.TuneConfig(search_alg=searcher, num_samples=-1, reuse_actors=REUSE_WORKERS,
+                                    trial_name_creator=lambda trial: trial.config["run"],
                                     trial_dirname_creator=lambda trial: trial.config["run"]),
         run_config=tune.RunConfig(
-            name=name, storage_path=os.path.abspath(os.path.join(sweep_dir, TUNE_DIR)), verbose=1,
+            name=name, storage_path=os.path.abspath(os.path.join(directory, TUNE_DIR)), verbose=1,
             failure_config=tune.FailureConfig(max_failures=MAX_FAILURES),
-            callbacks=[JsonLoggerCallback(), CSVLoggerCallback(), _progress_callback(costs, time.time())],
+            callbacks=[JsonLoggerCallback(), CSVLoggerCallback(), ended],
         ),
     )
-    grid = tuner.fit()
-    by_run = {result.config["run"]: result for result in grid if result.config}
-    outcomes = []
-    for key, config in zip(keys, configs):
-        result = by_run.get(key)
-        outcome = outcome_of(config, result.metrics or {}, result.error) if result else None
-        if outcome is None:  # Tune stopped before this trial ended: the sweep was interrupted
-            raise KeyboardInterrupt
-        outcomes.append(outcome)
-    return outcomes
+    tuner.fit()
+    if not source.done():  # Tune stopped before every run ended: interrupted
+        raise KeyboardInterrupt
+
+
+def run_trials(configs, cluster, directory):
+    """Trains every config as a Tune trial; returns one Outcome per config, in the same order.
+    Raises KeyboardInterrupt if interrupted."""
+    source = ConfigList(configs, say=lambda line: print(line, flush=True))
+    run(source, cluster, directory)
+    return source.outcomes

@@ -3,8 +3,6 @@
     accuracy_figure       accuracy with 95% intervals against distance or a breakdown's categories,
                           several seeds as their median, range and points
     steps_figure          steps to solve against distance, seeds likewise
-    horizon_figure        the memory horizon per cell, each seed's point and the median
-    probes_figure         every probe of a horizon search: accuracy against its training distance
     gradient_figure       gradient norm against lag, log scale, seeds likewise
     gate_heatmap_figure   gate activations, unit x time step, with the example's phases marked
 """
@@ -23,7 +21,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 MIN_TRIALS = 30  # a category with fewer trials is drawn grey and left out of the line: too few to read
 
 
-def _legend_outside(axes, **options):
+def legend_outside(axes, **options):
     """The legend to the right of the axes, where it cannot hide data."""
     axes.legend(loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, fontsize="small", **options)
 
@@ -89,11 +87,12 @@ def _draw_seeds(axes, index, label, points, shift, connect, accuracies=True, min
     return bool(small)
 
 
-def _log_x(all_xs):
+def wants_log_axis(all_xs):
+    """Whether xs span enough (a factor of 20) for a logarithmic axis."""
     return len(all_xs) > 1 and min(all_xs) > 0 and max(all_xs) / min(all_xs) >= 20
 
 
-def _distance_ticks(axes, xs, log_x):
+def distance_ticks(axes, xs, log_x):
     """Ticks at every x when there are few; else at 1, 2, 5 x powers of ten (log) or matplotlib's."""
     if log_x:
         axes.set_xscale("log")
@@ -120,7 +119,7 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_labe
     """
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
-    log_x = _log_x(all_xs)
+    log_x = wants_log_axis(all_xs)
     greyed = False
     for index, (label, points) in enumerate(series.items()):
         greyed |= _draw_seeds(axes, index, label, points, dodge(index, len(series), all_xs, log_x), connect,
@@ -142,7 +141,7 @@ def accuracy_figure(series, chance, xlabel, title, trained_up_to=None, tick_labe
     axes.set_ylabel("accuracy")
     axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3)
-    _legend_outside(axes)
+    legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -154,79 +153,18 @@ def steps_figure(series, xlabel, ylabel, title, budget=None):
     """
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     all_xs = sorted({x for points in series.values() for x, _ in points})
-    log_x = _log_x(all_xs)
+    log_x = wants_log_axis(all_xs)
     for index, (label, points) in enumerate(series.items()):  # not dodged: the cells' distances differ anyway
         _draw_seeds(axes, index, label, points, lambda x: x, True, accuracies=False)
     if budget is not None:
         axes.axhline(budget, color="grey", linestyle="--", label=f"budget ({budget} steps)")
-    _distance_ticks(axes, all_xs, log_x)
+    distance_ticks(axes, all_xs, log_x)
     axes.set_ylim(bottom=0)
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3)
-    _legend_outside(axes)
-    figure.tight_layout()
-    return figure
-
-
-def horizon_figure(lanes, title, longest, start):
-    """The memory horizon per cell: each seed's horizon as a point, the median as a bar, on a
-    log axis. A seed that never failed up to `longest` is drawn as an upward triangle at it
-    ("at least"); one that failed at the first distance probed is drawn below `start`.
-
-    lanes: {cell label: [(horizon, "exact" | "at_least" | "below")] one per seed}.
-    """
-    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
-    labels = list(lanes)
-    floor = start / 2
-    for index, label in enumerate(labels):
-        colour = f"C{index % 10}"
-        values = [max(h, floor) if kind != "below" else floor for h, kind in lanes[label]]
-        axes.bar(index, float(np.median(values)), width=0.6, color=colour, alpha=0.3)
-        offsets = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else [0.0]
-        for offset, value, (_, kind) in zip(offsets, values, lanes[label]):
-            marker = {"exact": "o", "at_least": "^", "below": "v"}[kind]
-            axes.plot(index + offset, value, marker=marker, color=colour, markersize=7, linestyle="none")
-    axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
-    axes.plot([], [], marker="o", color="black", linestyle="none", label="one seed")
-    axes.plot([], [], marker="^", color="black", linestyle="none", label="at least (never failed)")
-    axes.plot([], [], marker="v", color="black", linestyle="none", label=f"below {start} (failed at the first)")
-    axes.set_yscale("log")
-    axes.set_ylim(floor / 1.5, longest * 1.8)
-    axes.set_xticks(range(len(labels)), labels)
-    axes.set_ylabel("horizon (longest training distance solved)")
-    axes.set_title(title, fontsize="medium")
-    axes.grid(alpha=0.3, axis="y", which="both")
-    _legend_outside(axes)
-    figure.tight_layout()
-    return figure
-
-
-def probes_figure(lanes, chance, threshold, title):
-    """Every probe of a search: accuracy at its training distance against that distance, one line
-    per cell and seed, solved probes filled and unsolved ones open.
-
-    lanes: {label: [(distance, Accuracy, solved)]} sorted by distance.
-    """
-    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
-    all_xs = sorted({d for probes in lanes.values() for d, _, _ in probes})
-    for index, (label, probes) in enumerate(lanes.items()):
-        colour, marker = f"C{index % 10}", MARKERS[index % len(MARKERS)]
-        xs = [d for d, _, _ in probes]
-        axes.plot(xs, [a.accuracy for _, a, _ in probes], color=colour, alpha=0.6, label=label)
-        for d, accuracy, solved in probes:
-            axes.errorbar([d], [accuracy.accuracy], yerr=_seed_errors([accuracy]), marker=marker, color=colour,
-                          markerfacecolor=colour if solved else "white", capsize=2, linestyle="none")
-    axes.axhline(chance, color="grey", linestyle="--", label=f"chance ({chance:.3g})")
-    axes.axhline(threshold, color="tab:green", linestyle=":", label=f"solved ({threshold:g})")
-    _distance_ticks(axes, all_xs, _log_x(all_xs))
-    axes.set_ylim(0, 1.02)
-    axes.set_xlabel("training distance of the probe (filled: solved within the budget)")
-    axes.set_ylabel("test accuracy at that distance")
-    axes.set_title(title, fontsize="medium")
-    axes.grid(alpha=0.3)
-    _legend_outside(axes, ncol=1 if len(lanes) < 10 else 2)
+    legend_outside(axes)
     figure.tight_layout()
     return figure
 
@@ -271,7 +209,7 @@ def gradient_figure(curves, title):
     axes.set_ylabel("mean |d loss(last step) / d input|")
     axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3, which="both")
-    _legend_outside(axes)
+    legend_outside(axes)
     figure.tight_layout()
     return figure
 
