@@ -163,7 +163,7 @@ def event_steps(directory):
 def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cluster, tmp_path):
     address, env, worker = cluster
     logdir = str(tmp_path / "sweep")
-    driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4", "--steps=200", "--eval_every=20",
+    driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4", "--steps=200", "--eval_every=50",
                                             f"--address={address}", "--cpus_per_run=1"),
                               cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = []

@@ -1,0 +1,1 @@
+"""Measurement tools: benchmarks that print tables. Not imported by the library."""
