@@ -93,7 +93,7 @@ test: $(STAMPS)/dev.stamp $(STAMPS)/sweep.stamp
 	$(RUN) -m pytest tests $(PYTEST_ARGS)
 
 bench: $(STAMPS)/runtime.stamp
-	$(RUN) -m trainer.bench $(EXTRA)
+	$(RUN) -m tools.bench $(EXTRA)
 
 preview: $(STAMPS)/runtime.stamp
 	$(RUN) -m trainer.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
@@ -108,7 +108,7 @@ horizon: $(STAMPS)/sweep.stamp
 	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
 
 screenshots: $(STAMPS)/runtime.stamp
-	$(RUN) -m trainer.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)
+	$(RUN) -m tools.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)
 
 tensorboard: $(STAMPS)/runtime.stamp
 	$(RUN) -m tensorboard.main --logdir=$(LOGDIR) --host=127.0.0.1 --port=$(PORT)

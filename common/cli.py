@@ -11,6 +11,7 @@ import sys
 from absl import flags
 
 USAGE_ERROR = 2
+EXIT_INTERRUPTED = 130  # Ctrl-C: the same command resumes
 
 
 class Stop(Exception):

@@ -33,7 +33,7 @@ def eval_data_dir(tmp_path_factory):
 def local_ray():
     """One Ray started in this test process for the sweeps and searches of the tests marked
     xdist_group("local_ray"), two runs at a time."""
-    from trainer import cluster
+    from trainer.study import cluster
 
     two_at_a_time = cluster.connect(cpus_per_run=1)
     yield two_at_a_time

@@ -11,9 +11,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-pytestmark = pytest.mark.xdist_group("notebook")  # one test process runs the module, so its fixture is made once
+# A notebook kernel and a Ray; one test process runs the module, so its fixture is made once.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("notebook")]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 NOTEBOOK = os.path.join(ROOT, "notebooks", "colab.ipynb")
 SKIPPED_TAGS = {"colab-only", "tensorboard-server"}
 

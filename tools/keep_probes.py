@@ -14,8 +14,8 @@ import os
 import sys
 
 from common.files import write_json_atomically
+from trainer.results import RESULTS_FILE
 from trainer.rundir import CONFIG_FILE
-from trainer.summaries import RESULTS_FILE
 
 DROPPED = ("probes", "breakdowns")
 

@@ -19,13 +19,14 @@ import time
 from absl import flags
 
 from common import cli
-from trainer import cluster, engine, horizon, sweep
+from trainer.study import cluster, engine, horizon
+from trainer.study.presets import PRESETS
 
 FLAGS = flags.FLAGS
 
 
 class InRounds:
-    """A source (trainer.engine's protocol) that gives out another source's runs in rounds:
+    """A source (trainer.study.engine's protocol) that gives out another source's runs in rounds:
     everything it wants now, then nothing until every run of the round has ended."""
 
     def __init__(self, source):
@@ -54,7 +55,7 @@ class InRounds:
 def timed_search(logdir, in_rounds, reuse_workers):
     """(probes trained, wall seconds) of the search given by the flags, run one way."""
     search_plan = horizon.plan(FLAGS.tasks, FLAGS.cells, 0, FLAGS.seeds, horizon.Bounds(5, FLAGS.longest, 0.2),
-                               sweep.PRESETS["quick"], logdir, steps=FLAGS.steps, solved_accuracy=FLAGS.solved_accuracy,
+                               PRESETS["quick"], logdir, steps=FLAGS.steps, solved_accuracy=FLAGS.solved_accuracy,
                                learning_rates=tuple(float(r) for r in FLAGS.learning_rates))
     source = horizon.ProbeSource(search_plan, say=lambda line: None)
     engine.REUSE_WORKERS = reuse_workers

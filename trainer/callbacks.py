@@ -9,7 +9,14 @@ import os
 import keras
 
 from common.files import write_json_atomically
-from trainer import evaluate, probes, summaries
+from trainer import evaluate, probes
+from trainer.dashboards import run_summaries
+
+
+def finite_loss(logs):
+    """Whether an epoch's training loss (Keras's logs) is a finite number: a diverged epoch
+    writes no checkpoint, no summary and no evaluation."""
+    return math.isfinite(float((logs or {}).get("loss", 0.0)))
 
 
 class AtomicCheckpoint(keras.callbacks.Callback):
@@ -21,7 +28,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
         self.path = path
 
     def on_epoch_end(self, epoch, logs=None):
-        if not math.isfinite((logs or {}).get("loss", 0.0)):
+        if not finite_loss(logs):
             return
         partial = self.path[: -len(".keras")] + ".partial.keras"
         self.model.save(partial)
@@ -86,13 +93,13 @@ class TrainingScalars(keras.callbacks.Callback):
         self.summary_writer, self.steps_per_epoch = summary_writer, steps_per_epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        if math.isfinite((logs or {}).get("loss", 0.0)):
-            summaries.write_training_scalars(self.summary_writer, (epoch + 1) * self.steps_per_epoch, logs)
+        if finite_loss(logs):
+            run_summaries.write_training_scalars(self.summary_writer, (epoch + 1) * self.steps_per_epoch, logs)
 
 
 class DistanceAccuracy(keras.callbacks.Callback):
     """After each epoch: validation accuracy up the eval ladder (evaluate.climb), to TensorBoard
-    (one sub-run per distance, trainer.summaries) and stdout, and to progress(step, loss,
+    (one sub-run per distance, trainer.dashboards.run_summaries) and stdout, and to progress(step, loss,
     results) if given (the sweep's trials report it to Ray Tune)."""
 
     def __init__(self, task, splits, distances, trained_up_to, run_dir, steps_per_epoch, progress=None):
@@ -104,12 +111,12 @@ class DistanceAccuracy(keras.callbacks.Callback):
         self.latest, self.latest_step = [], None  # the last evaluation's DistanceResults, and its step
 
     def on_epoch_end(self, epoch, logs=None):
-        if not math.isfinite((logs or {}).get("loss", 0.0)):
+        if not finite_loss(logs):
             return
         step = (epoch + 1) * self.steps_per_epoch
         results = evaluate.climb(self.model, self.task, self.distances, self.splits, self.trained_up_to)
         self.latest, self.latest_step = results, step
-        summaries.write_distance_accuracy(self.writer, step, results)
+        run_summaries.write_distance_accuracy(self.writer, step, results)
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
         if self.progress:
@@ -118,7 +125,7 @@ class DistanceAccuracy(keras.callbacks.Callback):
 
     def writer(self, distance):
         if distance not in self.writers:
-            self.writers[distance] = summaries.distance_writer(self.run_dir, distance)
+            self.writers[distance] = run_summaries.distance_writer(self.run_dir, distance)
         return self.writers[distance]
 
     def on_train_end(self, logs=None):
@@ -135,14 +142,14 @@ class GateHistograms(keras.callbacks.Callback):
         self.sample_inputs, self.summary_writer, self.steps_per_epoch = sample_inputs, summary_writer, steps_per_epoch
 
     def write(self, step):
-        summaries.write_gate_histograms(self.summary_writer, probes.gate_activations(self.model, self.sample_inputs), step)
+        run_summaries.write_gate_histograms(self.summary_writer, probes.gate_activations(self.model, self.sample_inputs), step)
 
     def on_train_begin(self, logs=None):
         if int(self.model.optimizer.iterations.numpy()) == 0:
             self.write(0)
 
     def on_epoch_end(self, epoch, logs=None):
-        if math.isfinite((logs or {}).get("loss", 0.0)):
+        if finite_loss(logs):
             self.write((epoch + 1) * self.steps_per_epoch)
 
 
@@ -182,7 +189,6 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
         self.bad_step = None
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
+        if not finite_loss(logs):
             self.bad_step = int(self.model.optimizer.iterations.numpy())
             self.model.stop_training = True

@@ -4,7 +4,9 @@ Everything train_and_evaluate needs is here. Each field is declared with its hel
 (common.config_flags.setting), from which the command-line flags of trainer.train and the
 sweep are made. validate() rejects bad input with a one-line ValueError before anything is
 written or trained. A Config holds names; resolved_task and resolved_cell are the registry
-entries they name, which answer every task- and cell-specific question.
+entries they name (data.TASKS, trainer.cells.CELLS), which answer every task- and
+cell-specific question. This module imports neither Keras nor TensorFlow: the registries, the
+evaluation sets' ladder and the memory check are imported when a Config first asks them.
 """
 
 import dataclasses
@@ -13,26 +15,30 @@ from typing import Optional, Tuple
 
 from common.checks import check_positive_integer, check_writable
 from common.config_flags import setting
-from data import TASKS, get_task
-from data.tfds_builders import LADDER
-from trainer import memory
-from trainer.cells import CELLS, get_cell
-from trainer.distribute import STRATEGIES
-from trainer.model import OPTIMIZERS
 
 JIT_CHOICES = ("auto", "on", "off")
+OPTIMIZERS = ("adam", "rmsprop", "sgd")  # trainer.model builds them
+STRATEGIES = ("default", "mirrored", "tpu")  # trainer.distribute makes them
 DISTANCE_MODES = ("range", "fixed")
 LADDER_REACH = 20  # the default eval ladder reaches this many times the training distance
 CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono")  # fields passed to the cell
 
 
+def _task_choices():
+    from data import TASKS
+
+    return sorted(TASKS)
+
+
 def _cell_choices():
+    from trainer.cells import CELLS
+
     return [f"{c.name} ({c.summary})" for c in CELLS.values()]
 
 
 @dataclasses.dataclass
 class Config:
-    task: str = setting("copy", "The task", lambda: sorted(TASKS))
+    task: str = setting("copy", "The task", _task_choices)
     cell: str = setting("gru", "The recurrent cell", _cell_choices)
     distance: int = setting(10, "The training distance (the longest, in range mode)")
     distance_mode: str = setting("range", "range: each batch at a distance drawn from 1..distance; fixed: every batch at "
@@ -81,11 +87,15 @@ class Config:
     @property
     def resolved_task(self):
         """The data.task.Task named by task."""
+        from data import get_task
+
         return get_task(self.task)
 
     @property
     def resolved_cell(self):
         """The trainer.cells.Cell named by cell."""
+        from trainer.cells import get_cell
+
         return get_cell(self.cell)
 
     @property
@@ -97,6 +107,8 @@ class Config:
     @property
     def default_ladder(self):
         """The ladder up to LADDER_REACH x distance, with distance, 2 x distance and LADDER_REACH x distance."""
+        from data.eval_sets import LADDER
+
         reach = LADDER_REACH * self.distance
         return tuple(sorted({d for d in LADDER if d <= reach} | {self.distance, 2 * self.distance, reach}))
 
@@ -106,6 +118,8 @@ class Config:
         evaluation sets still fit in memory (trainer.memory)."""
         if self.eval_distances:
             return tuple(sorted(set(self.eval_distances)))
+        from trainer import memory
+
         return memory.fitting_rungs(self, self.default_ladder)[0]
 
     @property
@@ -174,7 +188,7 @@ class Config:
     def validate(self):
         """Raises a one-line ValueError naming the first bad setting and its valid values."""
         task = self.resolved_task
-        get_cell(self.cell)  # an unknown cell fails here, before anything else
+        self.resolved_cell  # an unknown cell fails here, before anything else
         for name in ("distance", "units", "layers", "embedding", "batch_size", "steps", "eval_every"):
             check_positive_integer(name, getattr(self, name))
         if self.steps % self.eval_every:
@@ -209,6 +223,8 @@ class Config:
             raise ValueError(f"unknown jit_compile {self.jit_compile!r}; valid: {', '.join(JIT_CHOICES)}")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; valid strategies: {', '.join(STRATEGIES)}")
+        from trainer import memory
+
         memory.check(self)
         check_writable("logdir", self.logdir)
         check_writable("data_dir", self.resolved_data_dir)

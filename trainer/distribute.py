@@ -14,12 +14,12 @@ of devices.
 There is no multi-machine strategy: Keras 3's fit cannot train under
 MultiWorkerMirroredStrategy (keras-team/keras#20585), and one small recurrent network is
 not worth spreading over machines. Scale-out is many independent runs: the sweep runs its
-grid as Ray Tune trials on a cluster (trainer.sweep, trainer.cluster).
+grid as Ray Tune trials on a cluster (trainer.study).
 """
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "tpu")
+from trainer.config import STRATEGIES
 
 
 def mirrored_devices():

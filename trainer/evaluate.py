@@ -1,66 +1,21 @@
-"""Accuracy by distance, and by the task's own breakdowns, on the fixed evaluation sets.
+"""Evaluation by distance: a model's accuracy (trainer.accuracy) on the fixed evaluation sets
+(data.eval_sets) at each distance and by the task's breakdowns, the climb up the eval ladder,
+and the generalisation horizon.
 
-Every run of every cell is evaluated on the same sequences: the TFDS sets of
-data.tfds_builders, prepared once per task and distance in a data directory. A trial is
-what the task's objective scores (a copy recall position, an agreement sentence, an adding
-sequence), and each accuracy comes with a 95% Wilson score interval. For copy the 10 recall
-positions of a sequence are counted as independent trials, so its interval is somewhat too
-narrow.
+Every run of every cell is evaluated on the same sequences, prepared once per task and
+distance in a data directory. A trial is what the task's objective scores (a copy recall
+position, an agreement sentence, an adding sequence).
 """
-
-import dataclasses
-import math
-from typing import Dict, Optional
 
 import numpy as np
 import tensorflow_datasets as tfds
 
-from data import tfds_builders
-
-Z_95 = 1.959963984540054  # two-sided 95% normal quantile
-
-
-def wilson_interval(correct, trials, z=Z_95):
-    """95% Wilson score interval (low, high) for a binomial proportion; (0, 1) for 0 trials."""
-    if trials == 0:
-        return 0.0, 1.0
-    p = correct / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
-    return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))  # contains p despite rounding
-
-
-@dataclasses.dataclass
-class Accuracy:
-    correct: int  # correct trials
-    trials: int  # trials (sequences, or recall positions for copy)
-    accuracy: float  # correct / trials
-    low: float  # 95% interval, lower end
-    high: float  # 95% interval, upper end
-
-    @classmethod
-    def from_counts(cls, correct, trials):
-        low, high = wilson_interval(correct, trials)
-        return cls(int(correct), int(trials), correct / trials if trials else float("nan"), low, high)
-
-    @classmethod
-    def of(cls, hits):
-        """From a boolean array of trial outcomes."""
-        return cls.from_counts(int(np.sum(hits)), int(np.size(hits)))
-
-
-@dataclasses.dataclass
-class DistanceResult:
-    distance: int
-    accuracy: Accuracy
-    chance: float  # accuracy without memory of the dependency
-    baseline_loss: Optional[float] = None  # training loss of a model that remembers nothing
-    breakdowns: Dict[str, Dict[int, Accuracy]] = dataclasses.field(default_factory=dict)  # name -> category -> accuracy
-
+from data import eval_sets
+from trainer.accuracy import Accuracy, DistanceResult
 
 def load_split(task, distance, split, data_dir):
     """One evaluation split of a data.task.Task as a dict of NumPy arrays [N, ...] (prepared on first use)."""
-    dataset = tfds_builders.load_eval_split(task, distance, split, data_dir=data_dir, batch_size=-1)
+    dataset = eval_sets.load_eval_split(task, distance, split, data_dir=data_dir, batch_size=-1)
     return tfds.as_numpy(dataset)
 
 

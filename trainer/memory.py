@@ -21,7 +21,7 @@ import dataclasses
 import os
 
 from data.pipeline import CHUNK_BATCHES
-from data.tfds_builders import SPLIT_SIZES
+from data.eval_sets import SPLIT_SIZES
 
 MEMORY_SHARE = 0.5
 ACTIVATION_FLOATS_PER_UNIT = 12  # an LSTM step keeps 4 gates, c, tanh(c), h and their products

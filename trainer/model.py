@@ -12,9 +12,11 @@ head's width, the loss and the metric named "accuracy" (on the positions that co
 import keras
 
 from data import model_io  # noqa: F401  (registers the task metrics that saved models name)
+from trainer import config
 from trainer import cells  # noqa: F401  (registers the cells that saved models name)
 
 OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
+assert tuple(OPTIMIZERS) == config.OPTIMIZERS, "every optimizer a Config may name is built here"
 
 
 def build_model(task, cell, units, layers=1, embedding=16, dropout=0.0, seed=None, **cell_options):

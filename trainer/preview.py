@@ -22,8 +22,8 @@ from common.checks import check_positive_integer
 from data import TASKS, get_task
 from data.baselines import measure_baselines
 from trainer.config import DISTANCE_MODES
-from trainer.evaluate import Accuracy
-from trainer.summaries import accuracy_cells, markdown_table
+from trainer.accuracy import Accuracy
+from trainer.dashboards.tables import accuracy_cells, markdown_table
 
 FLAGS = flags.FLAGS
 

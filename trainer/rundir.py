@@ -11,7 +11,7 @@ import glob
 import json
 import os
 
-from trainer.summaries import RESULTS_FILE
+from trainer import results
 
 CONFIG_FILE = "config.json"
 CHECKPOINT_FILE = "checkpoint.keras"
@@ -30,7 +30,7 @@ def runs_with_settings(config, finished):
         config_path = os.path.join(candidate, CONFIG_FILE)
         if not os.path.isfile(config_path):
             continue
-        if os.path.exists(os.path.join(candidate, RESULTS_FILE)) != finished:
+        if results.finished(candidate) != finished:
             continue
         with open(config_path) as f:
             if json.load(f) == config.hparams():

@@ -27,7 +27,11 @@ from common import cli
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import pipeline
-from trainer import distribute, evaluate, memory, probes, summaries
+from trainer import distribute, evaluate, memory, probes
+from trainer import results as results_file
+from trainer.dashboards import hparams as hparams_dashboard
+from trainer.dashboards import run_summaries
+from trainer.dashboards.tables import distance_table
 from trainer.callbacks import (AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
                                StopOnNonFiniteLoss, TrainingScalars)
 from trainer.config import Config
@@ -35,7 +39,7 @@ from trainer.model import build_model, compile_model, load_model
 from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, SOLVED_FILE, run_directory
 
 EXIT_DIVERGED = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = cli.EXIT_INTERRUPTED
 
 
 class TrainingStopped(cli.Stop):
@@ -92,15 +96,15 @@ def final_metrics(config, results, steps_to_solve, threshold):
 
 def write_probes(config, model, writers, data_dir, step):
     """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
-    sequences at the training distance; written to TensorBoard (writers: summaries.FinalWriters),
+    sequences at the training distance; written to TensorBoard (writers: run_summaries.FinalWriters),
     returned for results.json."""
     task = config.resolved_task
     examples = evaluate.load_split(task, config.distance, "test", data_dir)
     document, norms, gates = probes.probe_run(initial_model(config), model, task, examples)
-    summaries.write_gradient_probe(writers, config.title, norms, step)
+    run_summaries.write_gradient_probe(writers, config.title, norms, step)
     if gates is not None:
         markers = task.phase_markers(examples, 0)
-        summaries.write_gate_inspection(writers, config.title, gates, step, markers)
+        run_summaries.write_gate_inspection(writers, config.title, gates, step, markers)
     return document
 
 
@@ -116,7 +120,8 @@ def train_and_evaluate(config, workdir, progress=None):
     """Trains config.cell on config.task, evaluates it by distance, and writes the run to workdir.
 
     progress(step, loss, results), if given, is called after each evaluation with the
-    training loss and the validation DistanceResults (the sweep reports them to Ray Tune). Returns the results.json document (a dict). Raises ValueError for bad settings
+    training loss and the validation DistanceResults (the sweep reports them to Ray Tune). Returns the
+    run's trainer.results.Results, as written to results.json. Raises ValueError for bad settings
     before anything is written, and TrainingStopped if the loss diverges or the run is
     interrupted.
     """
@@ -128,7 +133,7 @@ def train_and_evaluate(config, workdir, progress=None):
         print(jit_note, flush=True)
     data_dir = config.resolved_data_dir
     os.makedirs(workdir, exist_ok=True)
-    summaries.write_experiment(config.logdir)
+    hparams_dashboard.write_experiment(config.logdir)
     hparams = config.hparams()
     with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
         json.dump(hparams, f, indent=2)
@@ -136,7 +141,7 @@ def train_and_evaluate(config, workdir, progress=None):
     checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
     if not os.path.exists(checkpoint_path):
         remove_event_files(workdir)
-    summary_writer = summaries.writer(workdir)
+    summary_writer = run_summaries.writer(workdir)
 
     with strategy.scope():
         model, resumed = load_or_build_model(config, checkpoint_path, jit_compile)
@@ -145,7 +150,7 @@ def train_and_evaluate(config, workdir, progress=None):
     if resumed:
         print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
     else:
-        summaries.write_run_start(summary_writer, run_name, hparams)
+        run_summaries.write_run_start(summary_writer, run_name, hparams, task)
         replicas = f" on {strategy.num_replicas_in_sync} replicas" if strategy.num_replicas_in_sync > 1 else ""
         print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
 
@@ -222,16 +227,17 @@ def train_and_evaluate(config, workdir, progress=None):
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()
-    final_writers = summaries.FinalWriters(workdir)
-    summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done, config.distance)
+    final_writers = run_summaries.FinalWriters(workdir)
+    run_summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done, config.distance)
     probe_document = write_probes(config, model, final_writers, data_dir, steps_done)
     final_writers.close()
     losses = history.history.get("loss", [])  # none if it resumed with nothing left to train
-    summaries.write_results_json(workdir, hparams, results, breakdowns, metrics, steps_done, probe_document,
-                                 solved.step, solved.looks, float(losses[-1]) if losses else None)
-    print(summaries.distance_table(task, results), flush=True)
-    with open(os.path.join(workdir, summaries.RESULTS_FILE)) as f:
-        return json.load(f)
+    document = results_file.Results(hparams=hparams, steps=steps_done, steps_to_solve=solved.step, final_metrics=metrics,
+                                    by_distance=results, breakdowns=breakdowns, first_looks=solved.looks,
+                                    final_loss=float(losses[-1]) if losses else None, probes=probe_document)
+    results_file.write(workdir, document)
+    print(distance_table(task, results), flush=True)
+    return document
 
 
 def define_flags():

@@ -53,6 +53,10 @@ class Cell:
             resolved["chrono_max_distance"] = chrono_max_distance
         return resolved
 
+    def options_taken(self, options):
+        """The options {name: value} of a study (given to every cell) that this cell takes."""
+        return {name: value for name, value in options.items() if name in self.command_options}
+
     @property
     def options(self):
         """Keyword options accepted by layer(), besides units and return_sequences."""

@@ -5,8 +5,7 @@ keras.layers.RNN(cell) computes (the golden tests check it, gradients included) 
 operations:
 
 - the recurrent weights are read once per sequence (cell.recurrent_weights()), not at
-  every step: the GRU used to slice its kernel at every step, and slicing once made it
-  1.4-1.6x faster to train;
+  every step;
 - the training loop is unrolled (a chain of T steps instead of a while-loop) when the
   sequence length is known when the model is traced and at most UNROLL_TRAINING_STEPS and
   no GPU is visible (unroll_training=None, the default; True or False forces it).
@@ -15,15 +14,9 @@ operations:
   while-loop): nothing has been measured there;
 - with hoist_inputs=True, x W + b is computed for the whole sequence in one matrix product
   before the loop, time-major ([T, B, k u], so the large projected tensor is never
-  transposed), and the loop runs only the recurrence (cell.step). `make bench` times it;
-  on the 2-core CPU it gave no consistent gain, so it is off by default.
+  transposed), and the loop runs only the recurrence (cell.step); off by default.
 
-Unrolling, measured on the 2-core development machine (training steps/s, 128 units,
-median of interleaved rounds, loop -> unrolled): batch 64, T = 15: lstm 159 -> 184, gru
-178 -> 226; T = 30: lstm 93 -> 104, gru 110 -> 122; rnn, relu_rnn, additive, ungated_lstm
-1.2-1.65x at T = 30 and 120; T = 240: lstm 11.1 -> 14.9; batch 128, T = 120: lstm 19.5 ->
-19.1, gru 25.3 -> 26.6 (no gain at that shape). It costs compile time, which grows with T:
-the first step at batch 128, T = 120 took 3.8 s (lstm) and 5.7 s (gru) against 0.7 s.
+docs/benchmarks.md has what each of these gains, measured.
 """
 
 import keras

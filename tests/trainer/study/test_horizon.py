@@ -1,0 +1,269 @@
+"""trainer.study.horizon and its report (trainer.study.report): the protocol against a
+stand-in trainer (a function with a known solved-fraction curve over distance, seed noise and
+a non-monotone failure), resuming, bad input, and one tiny real search through Ray."""
+
+import json
+import os
+
+import pytest
+import tensorflow as tf
+from tensorboard.backend.event_processing import event_accumulator
+
+from common import cli
+from trainer.study import engine, horizon, report
+from trainer.study import search
+from trainer.study.presets import PRESETS
+from trainer.accuracy import Accuracy
+from trainer.rundir import CONFIG_FILE, run_directory
+from trainer import results as run_results
+from trainer.results import RESULTS_FILE
+
+BOUNDS = horizon.Bounds(start=5, longest=160, resolution=0.2)
+BUDGET = 300
+
+
+# ----------------------------------------------------------------------------- a stand-in trainer
+# Each cell's seeds solve every distance up to a horizon of their own (at the fastest rate), the
+# last gru seed fails one distance far below its horizon; a probe solves at step 3 d + 20, times
+# the rate's slowdown (None: never). Probes that fail had a first look the test split rejected.
+HORIZONS = {"gru": (20, 30, 40, 60, 90), "rnn": (5, 8, 9, 12, 15), "lstm": (10, 10, 10, 10, 10)}
+BREAKS = {("gru", 4): 26}
+SLOWDOWN = {"gru": {0.001: None, 0.003: 2, 0.01: 1}, "rnn": {0.001: None, 0.003: 2, 0.01: 1},
+            "lstm": {0.001: None, 0.003: 1, 0.01: 1}}  # lstm: a tie the final loss breaks
+
+
+def solve_step(cell, seed, distance, rate):
+    slowdown = SLOWDOWN[cell][rate]
+    if slowdown is None or distance > HORIZONS[cell][seed] or BREAKS.get((cell, seed)) == distance:
+        return None
+    return (3 * distance + 20) * slowdown
+
+
+class StandIn:
+    """Trains nothing: writes each probe's run directory as train_and_evaluate would."""
+
+    def __init__(self, interrupt_after=None):
+        self.trained, self.interrupt_after = [], interrupt_after
+
+    def __call__(self, configs):
+        if self.interrupt_after is not None and len(self.trained) >= self.interrupt_after:
+            raise KeyboardInterrupt
+        outcomes = []
+        for config in configs:
+            self.trained.append((config.cell, config.seed, config.distance, config.learning_rate))
+            step = solve_step(config.cell, config.seed, config.distance, config.learning_rate)
+            solved = step is not None and step <= config.steps
+            run_dir = run_directory(config)
+            os.makedirs(run_dir)
+            with open(os.path.join(run_dir, CONFIG_FILE), "w") as f:
+                json.dump(config.hparams(), f)
+            accuracy = Accuracy.from_counts(2048 if solved else 1100, 2048)
+            looks = [{"step": step or config.steps, "validation": 0.99, "test": 1.0 if solved else 0.98,
+                      "confirmed": solved}] if solved or config.distance > 5 else []
+            results = {"hparams": config.hparams(), "steps": step if solved else config.steps,
+                       "steps_to_solve": step if solved else None, "first_looks": looks,
+                       "final_loss": 0.1 + config.learning_rate if solved else 0.69,
+                       "final_metrics": {"generalisation_horizon": float(config.distance if solved else 0)},
+                       "by_distance": [{"distance": d, "accuracy": accuracy.__dict__, "chance": 0.5}
+                                       for d in config.resolved_eval_distances],
+                       "breakdowns": {}, "probes": {}}
+            with open(os.path.join(run_dir, RESULTS_FILE), "w") as f:
+                json.dump(results, f)
+            outcomes.append(engine.Outcome(config, "finished", run_dir, run_results.read(run_dir)))
+        return outcomes
+
+
+def plan(logdir, cells=("gru", "rnn", "lstm"), seeds=5, **options):
+    return horizon.plan(["agreement"], list(cells), 0, seeds, BOUNDS, PRESETS["quick"], str(logdir),
+                        steps=BUDGET, units=4, **options)
+
+
+@pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
+def stand_in_search(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("horizon")
+    trainer = StandIn()
+    document = horizon.run_search(plan(logdir), str(logdir), train=trainer)
+    return logdir, trainer, document
+
+
+def cell(document, label):
+    return next(entry for entry in document["cells"] if entry["cell"] == label)
+
+
+def test_each_cell_picks_the_rate_its_seeds_solve_fastest_with(stand_in_search):
+    _, _, document = stand_in_search
+    assert cell(document, "gru")["learning_rate"] == 0.01  # solves in half the steps of 0.003
+    assert cell(document, "lstm")["learning_rate"] == 0.003  # the same steps as 0.01: the lower final loss
+    choice = {row["rate"]: row for row in cell(document, "gru")["rate_choice"]}
+    assert (choice[0.01]["median_steps"], choice[0.003]["median_steps"], choice[0.001]["solved"]) == (35, 70, 0)
+
+
+def test_seeds_share_the_grid_and_the_horizon_is_where_half_of_them_fail(stand_in_search):
+    _, trainer, document = stand_in_search
+    gru = cell(document, "gru")
+    assert gru["distances"] == [5, 10, 21, 26, 31, 37, 45]  # doubling to 45 (2 of 5 solve), then filled from 21
+    assert gru["fractions"] == pytest.approx([1, 1, 0.8, 0.6, 0.6, 0.6, 0.4])
+    assert gru["horizon"]["value"] == pytest.approx((37 * 45) ** 0.5, abs=0.01)  # halfway from 0.6 at 37 to 0.4 at 45
+    assert gru["horizon"]["low"] < gru["horizon"]["value"] < gru["horizon"]["high"] == 45
+    assert gru["horizon"]["low"] >= (10 * 21) ** 0.5  # no resample of these seeds falls below it
+    rnn = cell(document, "rnn")
+    assert rnn["distances"] == [5, 6, 7, 9, 10] and rnn["horizon"]["value"] == pytest.approx(90 ** 0.5, abs=0.01)
+    every_seed = {d for name, seed, d, rate in trainer.trained if name == "gru" and rate == 0.01}
+    for seed in range(5):  # every seed probed every distance the cell did
+        assert {d for name, s, d, rate in trainer.trained if name == "gru" and s == seed and rate == 0.01} == every_seed
+
+
+def test_each_seed_s_last_solved_distance_and_the_probes_out_of_order_are_kept(stand_in_search):
+    gru = cell(stand_in_search[2], "gru")
+    assert [seed["last_solved"] for seed in gru["seeds"]] == [10, 26, 37, 45, 45]
+    assert gru["breaks"] == [{"seed": 4, "failed": 26, "solved": 31}]
+    probe = next(p for p in gru["seeds"][4]["probes"] if p["distance"] == 26 and p["learning_rate"] == 0.01)
+    assert (probe["solved"], probe["rejected_looks"]) == (False, 1)
+
+
+def test_the_budget_curve_comes_from_the_steps_to_solve_and_never_falls(stand_in_search):
+    gru = cell(stand_in_search[2], "gru")
+    budgets = [(entry["budget"], entry["kind"], entry["value"]) for entry in gru["budgets"]]
+    assert [b for b, _, _ in budgets] == [18, 37, 75, 150, 300]
+    assert budgets[0][1] == search.BELOW  # nothing is solved by step 18 (3 x 5 + 20 = 35)
+    assert [v for _, _, v in budgets[1:]] == pytest.approx([50 ** 0.5, 210 ** 0.5, 37 * (45 / 37) ** (1 / 6),
+                                                            (37 * 45) ** 0.5], abs=0.01)
+    values = [v for _, _, v in budgets]
+    assert values == sorted(values)
+    assert gru["status"] == "flat"  # 40.8 at 300 steps is within one grid step (x 1.2) of 38.2 at 150
+
+
+def test_first_looks_the_test_split_rejected_are_counted(stand_in_search):
+    looks = stand_in_search[2]["first_looks"]
+    probes = sum(c["probes"] for c in stand_in_search[2]["cells"])
+    assert looks["probes"] == probes and looks["with_a_rejected_first_look"] > 0
+    assert looks["confirmed_later"] == 0 and looks["never_confirmed"] == looks["with_a_rejected_first_look"]
+
+
+def test_report_files_and_tensorboard_run(stand_in_search):
+    logdir, _, document = stand_in_search
+    with open(os.path.join(logdir, report.HORIZON_FILE)) as f:
+        assert json.load(f) == json.loads(json.dumps(document))
+    summary_dir = os.path.join(logdir, "summary")
+    assert sorted(name for name in os.listdir(summary_dir) if name.endswith(".png")) == [
+        "budget_agreement.png", "fractions_agreement.png", "horizon_agreement.png", "steps_agreement.png"]
+    with open(os.path.join(summary_dir, report.TABLE_FILE)) as f:
+        table = f.read()
+    assert "| gru | 0.01 | 41 (" in table and "| flat over the last doubling | 10, 26, 37, 45, 45 |" in table
+    assert "seed 4 failed 26, solved 31" in table
+
+    def events(run):
+        accumulator = event_accumulator.EventAccumulator(os.path.join(summary_dir, run), size_guidance={"tensors": 0})
+        accumulator.Reload()
+        return accumulator
+    assert {"horizon/summary", "horizon/horizon_agreement", "horizon/budget_agreement",
+            "horizon/fractions_agreement"} <= set(events("").Tags()["tensors"])
+    curve = [(e.step, float(tf.make_ndarray(e.tensor_proto))) for e in events("by_budget").Tensors("horizon/agreement/gru")]
+    assert [step for step, _ in curve] == [18, 37, 75, 150, 300]  # step = the budget
+    assert curve[-1][1] == pytest.approx(40.8, abs=0.01)
+    fractions = {e.step: float(tf.make_ndarray(e.tensor_proto))
+                 for e in events("by_distance").Tensors("solved_fraction/agreement/gru")}
+    assert fractions[45] == pytest.approx(0.4)
+    assert os.path.isdir(os.path.join(summary_dir, "cells", "agreement-gru"))
+
+
+def test_a_second_invocation_reuses_every_probe(stand_in_search, capsys):
+    logdir, _, document = stand_in_search
+    trainer = StandIn()
+    again = horizon.run_search(plan(logdir), str(logdir), train=trainer)
+    assert trainer.trained == [] and again["probes_trained"] == 0
+    assert [c["horizon"] for c in again["cells"]] == [c["horizon"] for c in document["cells"]]
+    assert "(finished earlier, reused)" in capsys.readouterr().out
+
+
+def test_an_interrupted_search_resumes_and_trains_each_probe_once(tmp_path):
+    first = StandIn(interrupt_after=12)
+    with pytest.raises(KeyboardInterrupt):
+        horizon.run_search(plan(tmp_path, cells=("gru",)), str(tmp_path), train=first)
+    second = StandIn()
+    document = horizon.run_search(plan(tmp_path, cells=("gru",)), str(tmp_path), train=second)
+    uninterrupted = StandIn()
+    horizon.run_search(plan(tmp_path / "whole", cells=("gru",)), str(tmp_path / "whole"), train=uninterrupted)
+    assert sorted(first.trained + second.trained) == sorted(uninterrupted.trained)  # none twice, none lost
+    assert len(first.trained) == 15 and cell(document, "gru")["horizon"]["value"] == pytest.approx(40.8, abs=0.01)
+
+
+def test_a_failed_probe_stops_its_cell_and_the_search_exits_1(tmp_path):
+    def failing(configs):
+        return [engine.Outcome(c, "failed", error="worker died") if c.cell == "rnn" else outcome
+                for c, outcome in zip(configs, StandIn()(configs))]
+    with pytest.raises(cli.Stop, match="1 of 2 cells stopped because a probe failed after 3 retries, the "
+                                               "first agreement rnn: worker died") as stop:
+        horizon.run_search(plan(tmp_path, cells=("gru", "rnn"), seeds=1, learning_rate=0.01), str(tmp_path),
+                           train=failing)
+    assert stop.value.status == 1
+    with open(os.path.join(tmp_path, report.HORIZON_FILE)) as f:
+        document = json.load(f)
+    assert [entry["cell"] for entry in document["cells"]] == ["gru"]
+    assert document["failed"] == [{"task": "agreement", "cell": "rnn", "error": "worker died"}]
+
+
+def test_probe_configs(tmp_path):
+    search_plan = plan(tmp_path, cells=("lstm:chrono", "relu_rnn:identity_init"), seeds=1, probe_distances="fixed")
+    assert list(search_plan.searches) == [("agreement", "lstm:chrono"), ("agreement", "relu_rnn:identity_init")]
+    config = search_plan.config_for(("agreement", "lstm:chrono"), (0, 40, 0.003))
+    assert (config.distance, config.distance_mode, config.resolved_eval_distances) == (40, "fixed", (1, 2, 5, 10, 20, 40, 80))
+    assert config.solved_distances == (40,) and config.validation_distances == (40,)
+    assert (config.steps, config.eval_every, config.units, config.learning_rate) == (300, 15, 4, 0.003)
+    assert config.cell_options() == {"chrono": True} and config.resolved_chrono_max_distance == 160  # --longest
+    ranged = plan(tmp_path, cells=("gru",), seeds=1).config_for(("agreement", "gru"), (0, 40, 0.01))
+    assert ranged.distance_mode == "range" and ranged.solved_distances == (1, 2, 5, 10, 20, 40)
+    assert horizon.default_eval_every(4000) == 250 and horizon.default_eval_every(7) == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(bounds=horizon.Bounds(10, 5, 0.1)), r"longest \(5\) must be at least start \(10\)"),
+    (dict(bounds=horizon.Bounds(5, 80, 0)), r"resolution must be a number in \(0, 1\)"),
+    (dict(cells=["rnn", "bogus"]), "unknown cell 'bogus'; valid cells: rnn, relu_rnn"),
+    (dict(cells=["rnn:chrono"]), "cell 'rnn' has no option 'chrono'; its options: none"),
+    (dict(tasks=["parity"]), "unknown task 'parity'; valid tasks: adding, agreement, copy"),
+    (dict(cells=["rnn"], cell_options={"chrono": True}), r"no cell of the search \(rnn\) takes option 'chrono'"),
+    (dict(seeds=0), "seeds must be an integer >= 1, got 0"),
+    (dict(eval_every=7), r"steps \(300\) must be a multiple of eval_every \(7\)"),
+    (dict(learning_rate=-1.0), "learning_rates must be numbers > 0, got -1.0"),
+    (dict(probe_distances="both"), "unknown probe_distances 'both'; valid: range, fixed"),
+])
+def test_a_bad_search_is_refused_before_anything_is_written(tmp_path, change, message):
+    arguments = dict(tasks=["agreement"], cells=["rnn"], seed=0, seeds=1, bounds=BOUNDS,
+                     preset=PRESETS["quick"], logdir=str(tmp_path / "search"), steps=300)
+    with pytest.raises(ValueError, match=message):
+        horizon.plan(**{**arguments, **change})
+    assert not os.path.exists(tmp_path / "search")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--start=10", "--longest=5"], "longest (5) must be at least start (10)"),
+    (["--preset=huge"], "unknown preset 'huge'; valid presets: quick, full"),
+    (["--learning_rates=0.01,fast"], "learning_rates must be numbers > 0, got 'fast'"),
+    (["--logdir=/proc/rnn-distance-horizon"], "logdir '/proc/rnn-distance-horizon' cannot be written (no such file or "
+                                              "directory: /proc/rnn-distance-horizon); choose a directory you can write to"),
+])
+def test_bad_input_on_the_command_line_is_one_line_and_exit_2(command, tmp_path, flags, message):
+    result = command("trainer.horizon", *(flags if "logdir" in flags[0] else [*flags, f"--logdir={tmp_path / 's'}"]))
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+    assert not (tmp_path / "s").exists()
+
+
+# ----------------------------------------------------------------------------- the real thing, tiny
+@pytest.mark.integration
+@pytest.mark.xdist_group("search_ray")  # a Ray of its own test process: the sweep's would make it wait
+def test_a_real_search_through_ray(local_ray, tmp_path, capsys):
+    """Tiny probes with a threshold every probe reaches: the cell doubles to the longest distance."""
+    logdir = str(tmp_path / "search")
+    search_plan = horizon.plan(["agreement"], ["gru"], 0, 1, horizon.Bounds(2, 4, 0.2), PRESETS["quick"],
+                               logdir, steps=4, units=4, solved_accuracy=0.01, learning_rate=0.01)
+    document = horizon.run_search(search_plan, logdir, local_ray)
+    (gru,) = document["cells"]
+    assert (gru["horizon"]["kind"], gru["horizon"]["value"]) == ("at_least", 4)
+    probes = gru["seeds"][0]["probes"]
+    assert [(p["distance"], p["solved"], p["steps_to_solve"]) for p in probes] == [(2, True, 1), (4, True, 1)]
+    assert set(probes[1]["by_distance"]) == {"1", "2", "4", "8"}  # the ladder below it, it and twice it
+    printed = capsys.readouterr().out
+    assert "agreement gru seed 0 lr 0.01: d=2 solved at step 1" in printed and "| gru | 0.01 | >= 4 |" in printed
+    for probe in probes:
+        assert os.path.isfile(os.path.join(logdir, probe["run"], RESULTS_FILE))

@@ -1,0 +1,106 @@
+"""The figures of a memory-horizon search (matplotlib, Agg); trainer.study.report writes them.
+
+    horizon_figure    each cell's horizon with its 95% interval over seeds, and each seed's own
+                      last-solved distance, log axis
+    fraction_figure   the share of seeds that solved each distance probed, one line per cell,
+                      with the line at one half where the horizon is read
+    budget_figure     the horizon against the step budget (B/16 ... B), one line per cell, log axes
+"""
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from trainer.dashboards.figures import MARKERS, distance_ticks, legend_outside, wants_log_axis  # noqa: E402
+
+KIND_MARKERS = {"exact": "o", "at_least": "^", "below": "v"}
+
+
+def _shown(value, kind, start, longest):
+    """Where a horizon is drawn on a log axis: "below start" under start, "at least" at longest."""
+    if kind == "below" or value <= 0:
+        return start / 1.5
+    return min(value, longest) if kind == "at_least" else value
+
+
+def horizon_figure(cells, title, start, longest):
+    """cells: {label: (Horizon, [each seed's last-solved distance, 0 if none])}."""
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    labels = list(cells)
+    for index, label in enumerate(labels):
+        horizon, seeds = cells[label]
+        colour = f"C{index % 10}"
+        value = _shown(horizon.value, horizon.kind, start, longest)
+        low, high = (_shown(v, "exact", start, longest) for v in (horizon.low, horizon.high))
+        axes.errorbar([index], [value], yerr=[[max(value - low, 0)], [max(high - value, 0)]], color=colour,
+                      marker=KIND_MARKERS[horizon.kind], markersize=9, capsize=5, linestyle="none")
+        offsets = np.linspace(-0.25, 0.25, len(seeds)) if len(seeds) > 1 else [0.0]
+        for offset, last in zip(offsets, seeds):
+            axes.plot(index + 0.3 + offset / 3, _shown(last, "exact" if last else "below", start, longest), marker=".",
+                      color=colour, alpha=0.5, linestyle="none")
+    axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
+    axes.axhline(start, color="grey", linestyle=":", label=f"first distance searched ({start})")
+    axes.plot([], [], marker="o", color="black", linestyle="none", label="horizon: half the seeds solve (95% interval)")
+    axes.plot([], [], marker="^", color="black", linestyle="none", label="at least the longest")
+    axes.plot([], [], marker="v", color="black", linestyle="none", label=f"below {start}")
+    axes.plot([], [], marker=".", color="black", alpha=0.5, linestyle="none", label="each seed's longest solved")
+    axes.set_yscale("log")
+    axes.set_ylim(start / 2.2, longest * 1.8)
+    axes.set_xticks(range(len(labels)), labels, rotation=15 if len(labels) > 4 else 0)
+    axes.set_ylabel("training distance")
+    axes.set_title(title, fontsize="medium")
+    axes.grid(alpha=0.3, axis="y", which="both")
+    legend_outside(axes)
+    figure.tight_layout()
+    return figure
+
+
+def fraction_figure(cells, title):
+    """cells: {label: ([distances probed], [share of seeds that solved each])}."""
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    all_xs = sorted({d for distances, _ in cells.values() for d in distances})
+    for index, (label, (distances, fractions)) in enumerate(cells.items()):
+        axes.plot(distances, fractions, marker=MARKERS[index % len(MARKERS)], color=f"C{index % 10}", label=label)
+    axes.axhline(0.5, color="grey", linestyle="--", label="half the seeds")
+    distance_ticks(axes, all_xs, wants_log_axis(all_xs) or len(all_xs) > 8)
+    axes.set_ylim(-0.03, 1.03)
+    axes.set_xlabel("training distance of the probes")
+    axes.set_ylabel("share of seeds that solved it")
+    axes.set_title(title, fontsize="medium")
+    axes.grid(alpha=0.3)
+    legend_outside(axes)
+    figure.tight_layout()
+    return figure
+
+
+def budget_figure(cells, title, start, longest):
+    """cells: {label: [(budget, Horizon)] ascending}: the horizon against the budget, log axes,
+    with the 95% interval as a band; "at least" and "below" drawn as triangles."""
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    budgets = sorted({b for points in cells.values() for b, _ in points})
+    for index, (label, points) in enumerate(cells.items()):
+        colour = f"C{index % 10}"
+        xs = [b for b, _ in points]
+        values = [_shown(h.value, h.kind, start, longest) for _, h in points]
+        lows = [_shown(h.low, "exact", start, longest) for _, h in points]
+        highs = [_shown(h.high, "exact", start, longest) for _, h in points]
+        axes.plot(xs, values, color=colour, label=label)
+        axes.fill_between(xs, lows, highs, color=colour, alpha=0.12)
+        for x, value, (_, horizon) in zip(xs, values, points):
+            axes.plot([x], [value], marker=KIND_MARKERS[horizon.kind], color=colour, linestyle="none")
+    axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
+    axes.axhline(start, color="grey", linestyle=":", label=f"first distance searched ({start})")
+    axes.set_xscale("log")
+    axes.set_yscale("log")
+    axes.set_xticks(budgets, [str(b) for b in budgets])
+    axes.minorticks_off()
+    axes.set_ylim(start / 2.2, longest * 1.8)
+    axes.set_xlabel("step budget of each probe")
+    axes.set_ylabel("horizon (training distance)")
+    axes.set_title(title, fontsize="medium")
+    axes.grid(alpha=0.3, which="both")
+    legend_outside(axes)
+    figure.tight_layout()
+    return figure

@@ -1,0 +1,314 @@
+"""The memory-horizon search driven with real runs: its plan (each cell's search, and the
+Config of each probe), the source of probes the engine trains (ProbeSource: what the cells
+need next, finished probes reused), and the search run to its end and reported.
+
+The protocol is docs/horizon.md's; the pure logic is trainer.study.search, the report
+trainer.study.report, the command line trainer.horizon.
+"""
+
+import dataclasses
+import math
+import os
+import time
+from typing import Callable, Dict, Tuple
+
+from common.checks import check_positive_integer
+from data import get_task
+from data.eval_sets import LADDER
+from trainer.cells import CELLS, get_cell
+from trainer.config import DISTANCE_MODES, Config
+from trainer.study import engine, report, runner, search
+from trainer.study.seeds import seed_list
+
+LEARNING_RATES = (0.001, 0.003, 0.01)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bounds:
+    """The grid: from start to longest with ratio 1 + resolution."""
+
+    start: int
+    longest: int
+    resolution: float
+
+    def validate(self):
+        check_positive_integer("start", self.start)
+        check_positive_integer("longest", self.longest)
+        if self.longest < self.start:
+            raise ValueError(f"longest ({self.longest}) must be at least start ({self.start})")
+        if not (isinstance(self.resolution, (int, float)) and 0 < self.resolution < 1):
+            raise ValueError(f"resolution must be a number in (0, 1), e.g. 0.2 for a grid of ratio 1.2, got "
+                             f"{self.resolution!r}")
+
+    @property
+    def grid(self):
+        return search.log_grid(self.start, self.longest, self.resolution)
+
+
+def parse_cell(spec, shared_options):
+    """'lstm:chrono' -> (label, cell name, {option: value}): the cell, its own options after the
+    colon (name or name=value) and the search's options that it takes. A ValueError names an
+    unknown cell or an option the cell does not take."""
+    name, *own = spec.split(":")
+    cell = get_cell(name.strip())
+    options = cell.options_taken(shared_options)
+    for item in own:
+        key, _, value = item.partition("=")
+        options[key.strip()] = _option_value(value.strip()) if value else True
+    cell.layer_options(options, 2)  # an option the cell does not take fails here
+    return spec if own else cell.name, cell.name, options
+
+
+def _option_value(text):
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    raise ValueError(f"cell option value {text!r} is not a number or true/false")
+
+
+def probe_eval_distances(distance):
+    """A probe is evaluated at the ladder's rungs below its distance, at it and at twice it: its
+    accuracy there shows whether a solve carries over to other distances."""
+    return tuple(sorted({d for d in LADDER if d < distance} | {distance, 2 * distance}))
+
+
+def default_eval_every(steps):
+    """About 16 evaluations per probe, one at each 16th of the budget, so that steps to solve say
+    which of the budgets B/16, B/8, ... a solve counts for: the largest divisor of steps that is
+    at most steps / 16."""
+    return max(d for d in range(1, max(1, steps // 16) + 1) if steps % d == 0)
+
+
+@dataclasses.dataclass
+class Plan:
+    """A search: its cells' searches, how to make a probe's Config, and its settings (for the report)."""
+
+    searches: Dict[Tuple[str, str], search.CellSearch]  # (task, cell label) -> its search
+    config_for: Callable[[Tuple[str, str], search.Key], Config]
+    settings: dict
+
+
+def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=None, eval_every=None,
+         cell_options=None, solved_accuracy=None, learning_rate=None, learning_rates=LEARNING_RATES,
+         probe_distances="range", chrono_max_distance=None):
+    """The Plan of a search; a ValueError names the first bad input, before anything is written."""
+    bounds.validate()
+    tasks = tuple(get_task(task).name for task in tasks)
+    shared = dict(cell_options or {})
+    for option in shared:
+        if not any(option in CELLS[get_cell(spec.split(":")[0]).name].command_options for spec in cells):
+            raise ValueError(f"no cell of the search ({', '.join(cells)}) takes option {option!r}")
+    specs = {}
+    for spec in cells:
+        label, name, options = parse_cell(spec, shared)
+        specs[label] = (name, options)
+    seeds = seed_list(seed, seeds)
+    if probe_distances not in DISTANCE_MODES:
+        raise ValueError(f"unknown probe_distances {probe_distances!r}; valid: {', '.join(DISTANCE_MODES)}")
+    rates = (learning_rate,) if learning_rate else tuple(learning_rates)
+    if not rates or any(not isinstance(r, (int, float)) or r <= 0 for r in rates):
+        raise ValueError(f"learning_rates must be numbers > 0, got {', '.join(map(str, rates)) or 'none'}")
+    if chrono_max_distance is not None:
+        check_positive_integer("chrono_max_distance", chrono_max_distance)
+    budgets = {task: steps or preset.steps[task] for task in tasks}
+
+    def config_for(cell_key, key):
+        task, label = cell_key
+        probe_seed, distance, rate = key
+        name, options = specs[label]
+        options = dict(options)
+        if options.get("chrono"):
+            options["chrono_max_distance"] = chrono_max_distance or bounds.longest
+        return Config(task=task, cell=name, distance=distance, distance_mode=probe_distances,
+                      eval_distances=probe_eval_distances(distance), units=units or preset.units,
+                      batch_size=preset.batch_size, steps=budgets[task],
+                      eval_every=eval_every or default_eval_every(budgets[task]), seed=probe_seed,
+                      learning_rate=rate, logdir=logdir, solved_accuracy=solved_accuracy,
+                      validate_all_distances=False, **options)
+
+    searches = {(task, label): search.CellSearch(seeds, bounds.grid, rates) for task in tasks for label in specs}
+    for cell_key, cell_search in searches.items():
+        for rate in rates:
+            config_for(cell_key, (seeds[-1], bounds.longest, rate)).validate()
+    first = {task: config_for((task, next(iter(specs))), (seeds[0], bounds.start, rates[0])) for task in tasks}
+    settings = {
+        "tasks": list(tasks), "cells": list(specs), "seeds": list(seeds), "cell_options": shared,
+        "steps": budgets, "units": first[tasks[0]].units,
+        "learning_rates": list(rates), "learning_rate_fixed": bool(learning_rate),
+        "solved_accuracy": {task: config.resolved_solved_accuracy for task, config in first.items()},
+        "eval_every": {task: config.eval_every for task, config in first.items()},
+        "probe_distances": probe_distances, "chrono_max_distance": chrono_max_distance or bounds.longest,
+        "bounds": dataclasses.asdict(bounds), "grid": list(bounds.grid),
+    }
+    return Plan(searches, config_for, settings)
+
+
+def probe_of(key, outcome):
+    """A search.Probe from a trial's engine.Outcome (finished or diverged)."""
+    seed, distance, rate = key
+    run = os.path.basename(outcome.run_dir or "")
+    if outcome.status == "diverged":
+        return search.Probe(seed, distance, rate, False, None, math.inf, diverged=True, run=run)
+    results = outcome.results
+    by_distance = tuple((r.distance, r.accuracy.accuracy) for r in results.by_distance)
+    return search.Probe(seed, distance, rate, results.solved, results.steps_to_solve,
+                        math.inf if results.final_loss is None else results.final_loss, dict(by_distance).get(distance),
+                        by_distance, sum(not look["confirmed"] for look in results.first_looks), run=run)
+
+
+def describe(probe, config):
+    """A probe's line: solved at which step, or not within the budget; its test accuracy at its
+    distance and, for a range probe, at the trained distance where it was lowest."""
+    if probe.diverged:
+        return "diverged (counted as not solved)"
+    budget = config.steps
+    trained = [(d, a) for d, a in probe.by_distance if d < probe.distance and d in config.solved_distances]
+    worst = min(trained, key=lambda item: item[1], default=None)
+    accuracy = f"test accuracy {probe.accuracy:.3f}"
+    if worst is not None and worst[1] < probe.accuracy:
+        accuracy += f", {worst[1]:.3f} at d={worst[0]}"
+    looks = f"; {probe.rejected_looks} first look(s) not confirmed" if probe.rejected_looks else ""
+    if probe.solved:
+        return f"solved at step {probe.steps_to_solve} ({accuracy}{looks})"
+    return f"not solved in {budget} steps ({accuracy}{looks})"
+
+
+class ProbeSource:
+    """The engine's source of a search: the probes its cells need next (trainer.study.engine's
+    protocol); a probe that finished earlier is taken from its run directory, not trained."""
+
+    def __init__(self, plan_, say=print):
+        self.plan, self.say = plan_, say
+        self.given = {cell_key: set() for cell_key in plan_.searches}
+        self.in_flight = {}  # id(config) -> (cell key, probe key)
+        self.failed = {}  # cell key -> error
+        self.trained, self.started, self.spent_cost = 0, time.time(), 0.0
+
+    def _open_cells(self):
+        return [(k, s) for k, s in self.plan.searches.items() if k not in self.failed]
+
+    def _advance(self, take):
+        """Records every probe the cells need that finished earlier (each may move its cell on),
+        then returns the first one that needs training (given out only if take), or None."""
+        while True:
+            for cell_key, cell_search in self._open_cells():
+                key = next((k for k in cell_search.needed() if k not in self.given[cell_key]), None)
+                if key is None:
+                    continue
+                config = self.plan.config_for(cell_key, key)
+                earlier = engine.finished_outcome(config)
+                if earlier is None:
+                    if take:
+                        self.given[cell_key].add(key)
+                        self.in_flight[id(config)] = (cell_key, key)
+                    return config
+                self.given[cell_key].add(key)
+                self._record(cell_key, key, earlier, config, reused=True)
+                break  # the cell may have moved on: look at every cell's needs again
+            else:
+                return None
+
+    def needs_training(self):
+        """Whether any probe the cells need must be trained (probes that finished earlier are taken)."""
+        return self._advance(take=False) is not None
+
+    def next(self):
+        config = self._advance(take=True)
+        if config is not None:
+            return config
+        return engine.DONE if self.done() else None
+
+    def done(self):
+        return not self.in_flight and all(not s.needed() for _, s in self._open_cells())
+
+    def ended(self, config, outcome):
+        cell_key, key = self.in_flight.pop(id(config))
+        self.trained += 1
+        self.spent_cost += engine.relative_cost(config)
+        if outcome.status == "failed":
+            self.failed[cell_key] = outcome.error
+            self.say(f"{' '.join(cell_key)} seed {key[0]}: the probe at d={key[1]} failed after {engine.MAX_FAILURES} "
+                     f"retries: {outcome.error}; the cell is left out")
+            return
+        self._record(cell_key, key, outcome, config, reused=False)
+        self.say(self.progress())
+
+    def _record(self, cell_key, key, outcome, config, reused):
+        cell_search = self.plan.searches[cell_key]
+        probe = probe_of(key, outcome)
+        cell_search.record(probe)
+        note = " (finished earlier, reused)" if reused else ""
+        self.say(f"{' '.join(cell_key)} seed {key[0]} lr {key[2]:g}: d={key[1]} {describe(probe, config)}{note}; "
+                 f"{self.state(cell_key)}")
+
+    def state(self, cell_key):
+        cell_search = self.plan.searches[cell_key]
+        if cell_search.learning_rate is None:
+            return "choosing the learning rate"
+        needed = cell_search.needed()
+        if needed:
+            return f"next d={', '.join(str(d) for d in sorted({d for _, d, _ in needed}))}"
+        distances = cell_search.distances()
+        horizon = search.estimate(distances, cell_search.solved_matrix(), draws=200)
+        bounds = self.plan.settings["bounds"]
+        return (f"done: horizon {report.format_distance(horizon.value, horizon.kind, bounds['start'], bounds['longest'])}"
+                f" at lr {cell_search.learning_rate:g}")
+
+    def progress(self):
+        """A line: cells done, probes trained, and about how long is left."""
+        cells = self._open_cells()
+        done = sum(1 for _, s in cells if not s.needed())
+        line = (f"[{engine.format_duration(time.time() - self.started)}] {done}/{len(self.plan.searches)} cells done, "
+                f"{self.trained} probes trained")
+        if self.spent_cost and done < len(cells):
+            left = sum(search.probes_left_at_most(s) * engine.relative_cost(self.plan.config_for(k, k_probe))
+                       for k, s in cells for k_probe in s.needed()[:1])
+            line += f"; about {engine.format_duration((time.time() - self.started) / self.spent_cost * left)} left"
+        return line
+
+
+def train_in_batches(source, train):
+    """Runs a search with train(configs) -> [engine.Outcome] (a stand-in in the tests): every probe
+    the cells need now as one batch, then the next, until done."""
+    while not source.done():
+        batch = []
+        while (config := source.next()) not in (None, engine.DONE):
+            batch.append(config)
+        if not batch:
+            break
+        for config, outcome in zip(batch, train(batch)):
+            source.ended(config, outcome)
+
+
+def run_search(plan_, logdir, cluster=None, train=None):
+    """Runs the search to the end and writes its report; returns the horizon.json document.
+
+    train(configs) -> [engine.Outcome]: a stand-in that trains batches (the tests); by default
+    probes are Ray Tune trials on cluster, or on a Ray started here when a probe needs
+    training. Raises common.cli.Stop if probes failed even after Tune's retries (the report of the
+    other cells is written first), and KeyboardInterrupt if interrupted.
+    """
+    started = time.time()
+    os.makedirs(logdir, exist_ok=True)
+    source = ProbeSource(plan_, say=lambda line: print(line, flush=True))
+    if train is not None:
+        train_in_batches(source, train)
+    else:
+        runner.train_on_ray(source, logdir, cluster, what="probes")
+    wall = time.time() - started
+    searches = {k: s for k, s in plan_.searches.items() if k not in source.failed}
+    failed = [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+    document = report.write_report(searches, plan_.settings, failed, source.trained, wall, logdir)
+    print(report.horizon_table(document), flush=True)
+    if source.failed:
+        (task, label), error = next(iter(source.failed.items()))
+        raise runner.failed_runs(f"{len(source.failed)} of {len(plan_.searches)} cells stopped because a probe failed",
+                                 f"{task} {label}", error,
+                                 f"the report of the others is in {os.path.join(logdir, report.HORIZON_FILE)}")
+    print(f"search of {len(plan_.searches)} cells done in {engine.format_duration(wall)} ({source.trained} probes "
+          f"trained); report in {os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
+    return document

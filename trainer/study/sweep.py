@@ -1,0 +1,86 @@
+"""The sweep: a grid of cells x tasks x distances (x seeds), each grid point one `make train`
+run (trainer.train.train_and_evaluate) trained as a Ray Tune trial with a run directory of
+its own below the sweep's directory, then summarised (trainer.study.sweep_summary).
+
+Each run trains at one distance (distance_mode fixed by default): its accuracy at that
+distance answers "can this cell learn a dependency this long?", with no shorter sequences in
+training to make it easy. Started again, a sweep skips the runs that finished, resumes the
+unfinished ones from their checkpoints, and rewrites the summary. The command line is
+trainer.sweep.
+"""
+
+import dataclasses
+import itertools
+import os
+import time
+
+from data import get_task
+from trainer.cells import CELLS, get_cell
+from trainer.config import Config
+from trainer.rundir import run_name_prefix
+from trainer.study import engine, runner, sweep_summary
+from trainer.study.seeds import seed_list
+
+
+def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
+         seeds=1, cell_options=None, eval_every=None, learning_rate=None):
+    """The configs of a sweep, in training order (task, cell, distance, seed); arguments override the preset.
+
+    Every grid point is trained from `seeds` seeds, seed, seed + 1, ... (trainer.study.seeds).
+    distances (if given) replaces every task's distances; cell_options ({name: value}, as
+    trainer.train's flags) go to every cell that takes them. A ValueError names the first
+    bad value, or an option that no cell of the sweep takes.
+    """
+    cells = tuple(get_cell(cell).name for cell in cells or preset.cells)  # unknown names fail before any training
+    tasks = tuple(get_task(task).name for task in tasks or preset.distances)
+    cell_options = cell_options or {}
+    seed_values = seed_list(seed, seeds)
+    for option in cell_options:
+        if not any(option in CELLS[cell].command_options for cell in cells):
+            takers = ", ".join(c.name for c in CELLS.values() if option in c.command_options)
+            raise ValueError(f"no cell in the sweep ({', '.join(cells)}) takes option {option!r}; it is an option of: {takers}")
+    configs = []
+    for task in tasks:
+        for cell in cells:
+            for distance, seed in itertools.product(distances or preset.distances[task], seed_values):
+                config = Config(
+                    task=task, cell=cell, distance=distance, distance_mode=distance_mode,
+                    eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
+                    steps=preset.steps[task] if steps is None else steps,
+                    eval_every=eval_every or preset.eval_every, seed=seed,
+                    learning_rate=learning_rate or preset.learning_rate[task],
+                    logdir=logdir,
+                    **CELLS[cell].options_taken(cell_options),
+                )
+                if config.steps % config.eval_every and not eval_every:  # the preset's interval does not fit
+                    config = dataclasses.replace(config, eval_every=config.steps)
+                config.validate()
+                configs.append(config)
+    return configs
+
+
+def run_sweep(configs, sweep_dir, cluster=None):
+    """Trains every config that has not finished as a Ray Tune trial, then writes the summary.
+
+    cluster: a trainer.study.cluster.Cluster this process is connected to; None starts a Ray
+    on this machine for the sweep (one run at a time, with every core) and stops it after.
+    Returns [(config, run directory, Results or None if the run diverged)]. Raises cli.Stop
+    if runs failed even after Tune's retries (the summary of the others is written first) and
+    KeyboardInterrupt if the sweep was interrupted.
+    """
+    started = time.time()
+    source = engine.ConfigList(configs, say=lambda line: print(line, flush=True))
+    runner.train_on_ray(source, sweep_dir, cluster, what=f"{len(source.pending)} of {len(configs)} runs")
+    ordered = source.outcomes
+    for outcome in ordered:
+        if outcome.status == "diverged":
+            print(f"{run_name_prefix(outcome.config)}: diverged, left out of the summary: {outcome.error}", flush=True)
+    kept = [(o.config, o.run_dir, o.results) for o in ordered if o.status != "failed"]
+    summary_dir = sweep_summary.write_summary(kept, os.path.join(sweep_dir, "summary"))
+    failed = [o for o in ordered if o.status == "failed"]
+    if failed:
+        raise runner.failed_runs(f"{len(failed)} of {len(configs)} runs failed", run_name_prefix(failed[0].config),
+                                 failed[0].error, f"the summary of the others is in {summary_dir}")
+    print(f"sweep of {len(configs)} runs done in {engine.format_duration(time.time() - started)}; summary in "
+          f"{summary_dir}", flush=True)
+    return kept
