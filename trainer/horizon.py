@@ -30,7 +30,8 @@ whenever the machine or cluster (--address) has room and a cell needs them: a ce
 only for its own probes. The report is written by trainer.study.report.
 
 Exit status: 0 done, 1 probes failed even after Ray Tune's retries (their cells are left
-out), 2 bad input (nothing written), 130 interrupted (resumable).
+out), 2 bad input (nothing written), 130 interrupted (resumable; the report covers the cells
+finished, the others listed as pending).
 """
 
 import os

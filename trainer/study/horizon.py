@@ -284,21 +284,38 @@ def train_in_batches(source, train):
             source.ended(config, outcome)
 
 
+def write_interrupted_report(plan_, source, wall, logdir):
+    """The report of the cells an interrupted search finished, the others listed as pending (a
+    search longer than a session shows what it has measured so far)."""
+    done = {k: s for k, s in plan_.searches.items() if k not in source.failed and not s.needed()}
+    pending = [{"task": task, "cell": label, "probes": len(s.probes)}
+               for (task, label), s in plan_.searches.items() if (task, label) not in done and (task, label) not in source.failed]
+    failed = [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+    report.write_report(done, plan_.settings, failed, source.trained, wall, logdir, pending=pending)
+    print(f"interrupted with {len(done)} of {len(plan_.searches)} cells done; their report is in "
+          f"{os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
+
+
 def run_search(plan_, logdir, cluster=None, train=None):
     """Runs the search to the end and writes its report; returns the horizon.json document.
 
     train(configs) -> [engine.Outcome]: a stand-in that trains batches (the tests); by default
     probes are Ray Tune trials on cluster, or on a Ray started here when a probe needs
     training. Raises common.cli.Stop if probes failed even after Tune's retries (the report of the
-    other cells is written first), and KeyboardInterrupt if interrupted.
+    other cells is written first), and KeyboardInterrupt if interrupted (after writing the report
+    of the cells done, the others listed as pending).
     """
     started = time.time()
     os.makedirs(logdir, exist_ok=True)
     source = ProbeSource(plan_, say=lambda line: print(line, flush=True))
-    if train is not None:
-        train_in_batches(source, train)
-    else:
-        runner.train_on_ray(source, logdir, cluster, what="probes")
+    try:
+        if train is not None:
+            train_in_batches(source, train)
+        else:
+            runner.train_on_ray(source, logdir, cluster, what="probes")
+    except KeyboardInterrupt:
+        write_interrupted_report(plan_, source, time.time() - started, logdir)
+        raise
     wall = time.time() - started
     searches = {k: s for k, s in plan_.searches.items() if k not in source.failed}
     failed = [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]

@@ -116,14 +116,15 @@ def first_looks(cells):
             "never_confirmed": sum(not p["solved"] for p in rejected)}
 
 
-def document(searches, settings, failed, probes_trained, wall_seconds):
-    """The horizon.json document; searches: {(task, label): CellSearch} of the cells that did not fail."""
+def document(searches, settings, failed, probes_trained, wall_seconds, pending=()):
+    """The horizon.json document; searches: {(task, label): CellSearch} of the cells done; pending:
+    [{task, cell, probes}] the cells an interrupted search had not finished."""
     bounds = settings["bounds"]
     cells = [cell_entry(task, label, cell_search, settings["steps"][task], bounds["start"], bounds["longest"],
                         bounds["resolution"])
              for (task, label), cell_search in searches.items() if cell_search.learning_rate is not None]
     return {"settings": settings, "cells": cells, "first_looks": first_looks(cells), "failed": failed,
-            "probes_trained": probes_trained, "wall_seconds": round(wall_seconds, 1)}
+            "pending": list(pending), "probes_trained": probes_trained, "wall_seconds": round(wall_seconds, 1)}
 
 
 STATUS_WORDS = {"budget-bound": "still rising: budget-bound", "flat": "flat over the last doubling",
@@ -154,6 +155,9 @@ def horizon_table(doc):
             + markdown_table(["cell", "learning rate", "horizon (95% interval)", *budget_header,
                                         "at the full budget", "each seed's longest solved", "probes",
                                         "probes out of order"], rows))
+    if doc["pending"]:
+        sections.append("Interrupted before these cells were done (the same command resumes them): "
+                        + ", ".join(f"{p['task']} {p['cell']} ({p['probes']} probes so far)" for p in doc["pending"]) + ".")
     looks = doc["first_looks"]
     sections.append(f"First looks: {looks['with_a_rejected_first_look']} of {looks['probes']} probes passed the "
                     f"threshold on validation and failed it on the test split at that step; "
@@ -161,9 +165,9 @@ def horizon_table(doc):
     return "\n\n".join(sections) + "\n"
 
 
-def write_report(searches, settings, failed, probes_trained, wall_seconds, logdir):
+def write_report(searches, settings, failed, probes_trained, wall_seconds, logdir, pending=()):
     """Writes horizon.json to logdir and the tables, figures and TensorBoard run to logdir/summary; returns the document."""
-    doc = document(searches, settings, failed, probes_trained, wall_seconds)
+    doc = document(searches, settings, failed, probes_trained, wall_seconds, pending)
     write_json_atomically(os.path.join(logdir, HORIZON_FILE), doc)
     summary_dir = os.path.join(logdir, "summary")
     out = SummaryDirectory(summary_dir, prefix="horizon")  # one report per search: replaces the previous one

@@ -188,6 +188,28 @@ def test_an_interrupted_search_resumes_and_trains_each_probe_once(tmp_path):
     assert len(first.trained) == 15 and cell(document, "gru")["horizon"]["value"] == pytest.approx(40.8, abs=0.01)
 
 
+def test_an_interrupted_search_reports_the_cells_it_finished_and_lists_the_others(tmp_path, stand_in_search):
+    _, _, whole = stand_in_search
+    stand_in = StandIn()
+
+    def until_lstm_is_done(configs):  # lstm's search ends first; the first batch without it is interrupted
+        if all(config.cell == "gru" for config in configs):
+            raise KeyboardInterrupt
+        return stand_in(configs)
+    with pytest.raises(KeyboardInterrupt):
+        horizon.run_search(plan(tmp_path, cells=("gru", "lstm")), str(tmp_path), train=until_lstm_is_done)
+    with open(os.path.join(tmp_path, report.HORIZON_FILE)) as f:
+        document = json.load(f)
+    gru_probes = sum(1 for trained in stand_in.trained if trained[0] == "gru")
+    assert [c["cell"] for c in document["cells"]] == ["lstm"]
+    assert document["pending"] == [{"task": "agreement", "cell": "gru", "probes": gru_probes}] and gru_probes > 0
+    for key in ("horizon", "budgets", "learning_rate", "distances", "fractions"):
+        assert cell(document, "lstm")[key] == cell(whole, "lstm")[key]
+    with open(os.path.join(tmp_path, "summary", report.TABLE_FILE)) as f:
+        assert f"Interrupted before these cells were done (the same command resumes them): agreement gru " \
+               f"({gru_probes} probes so far)." in f.read()
+
+
 def test_a_failed_probe_stops_its_cell_and_the_search_exits_1(tmp_path):
     def failing(configs):
         return [engine.Outcome(c, "failed", error="worker died") if c.cell == "rnn" else outcome
