@@ -284,13 +284,18 @@ def train_in_batches(source, train):
             source.ended(config, outcome)
 
 
+def failed_cells(source):
+    """[{task, cell, error}] the cells a failed probe stopped, for the report."""
+    return [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+
+
 def write_interrupted_report(plan_, source, wall, logdir):
     """The report of the cells an interrupted search finished, the others listed as pending (a
     search longer than a session shows what it has measured so far)."""
     done = {k: s for k, s in plan_.searches.items() if k not in source.failed and not s.needed()}
     pending = [{"task": task, "cell": label, "probes": len(s.probes)}
                for (task, label), s in plan_.searches.items() if (task, label) not in done and (task, label) not in source.failed]
-    failed = [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+    failed = failed_cells(source)
     report.write_report(done, plan_.settings, failed, source.trained, wall, logdir, pending=pending)
     print(f"interrupted with {len(done)} of {len(plan_.searches)} cells done; their report is in "
           f"{os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
@@ -318,7 +323,7 @@ def run_search(plan_, logdir, cluster=None, train=None):
         raise
     wall = time.time() - started
     searches = {k: s for k, s in plan_.searches.items() if k not in source.failed}
-    failed = [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+    failed = failed_cells(source)
     document = report.write_report(searches, plan_.settings, failed, source.trained, wall, logdir)
     print(report.horizon_table(document), flush=True)
     if source.failed:
