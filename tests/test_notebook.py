@@ -10,6 +10,7 @@ import os
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 # A notebook kernel and a Ray; one test process runs the module, so its fixture is made once.
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("notebook")]
@@ -44,7 +45,11 @@ def executed(tmp_path_factory):
     position = next(i for i, cell in enumerate(cells) if "parameters" in tags(cell))
     cells.insert(position + 1, nbformat.v4.new_code_cell(tiny_parameters(logdir), metadata={"tags": ["injected-parameters"]}))
     notebook.cells = cells
+    # The kernel talks over Unix sockets, not TCP ports: a port picked free can be taken by
+    # a Ray or TensorBoard of another test process before the kernel binds it.
+    sockets = os.path.join(str(tmp_path_factory.mktemp("kernel")), "kernel")
     client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            config=Config({"KernelManager": {"transport": "ipc", "ip": sockets}}),
                             resources={"metadata": {"path": os.path.join(ROOT, "notebooks")}})
     client.execute()
     return notebook, logdir

@@ -3,7 +3,7 @@
     python -m tools.screenshots                         # train two small runs, then shoot them
     python -m tools.screenshots --logdir=logs/sweep-quick --out=screenshots
 
-Serves --logdir with TensorBoard on 127.0.0.1 (a free port), opens each dashboard in
+Serves --logdir with TensorBoard on 127.0.0.1 (a port it picks), opens each dashboard in
 headless Chromium (Debian's `chromium` package: `apt-get install -y chromium`) and saves
 one PNG per dashboard in --out, then stops the TensorBoard it started. Without --logdir it
 first trains two small runs (agreement, gru and rnn, 600 steps, about a minute each on 2
@@ -16,7 +16,6 @@ missing (one line says how to install it).
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import time
 import urllib.request
 
 from absl import flags
+from tensorboard import manager
 
 from common import cli
 from common.checks import check_writable
@@ -31,12 +31,6 @@ from common.checks import check_writable
 DASHBOARDS = ("hparams", "timeseries", "custom_scalars", "images", "text")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = flags.FLAGS
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def find_browser():
@@ -60,28 +54,43 @@ def train_demo_runs(logdir):
 
 
 class TensorBoardServer:
-    """TensorBoard on 127.0.0.1 serving logdir, started and stopped by its process id."""
+    """TensorBoard on 127.0.0.1 serving logdir, started and stopped by its process id.
+
+    TensorBoard binds a port of its own choosing (--port=0) and records it in its info file
+    (tensorboard.manager); url is known once wait_until_ready returns. A port picked free here
+    and handed over could be taken by another process before TensorBoard binds it.
+    """
 
     def __init__(self, logdir):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.url = None
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tensorboard.main", f"--logdir={logdir}", "--host=127.0.0.1", f"--port={self.port}",
+            [sys.executable, "-m", "tensorboard.main", f"--logdir={logdir}", "--host=127.0.0.1", "--port=0",
              "--reload_interval=0"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def wait_until_ready(self, timeout=120):
+        """Blocks until the server answers on its URL; cli.Stop if it exits or is silent past timeout (s)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise cli.Stop(f"TensorBoard exited: {self.process.stderr.read().strip().splitlines()[-1:]}", 1)
+            self.url = self.url or self.announced_url()
             try:
-                with urllib.request.urlopen(self.url + "data/runs", timeout=5) as response:
-                    if response.status == 200:
-                        return
+                if self.url:
+                    with urllib.request.urlopen(self.url + "data/runs", timeout=5) as response:
+                        if response.status == 200:
+                            return
             except OSError:
-                time.sleep(0.5)
-        raise cli.Stop(f"TensorBoard did not answer on {self.url} within {timeout} s", 1)
+                pass
+            time.sleep(0.5)
+        raise cli.Stop(f"TensorBoard (pid {self.process.pid}) did not answer within {timeout} s", 1)
+
+    def announced_url(self):
+        """The URL in this server's info file, or None before it has bound its port."""
+        for info in manager.get_all():
+            if info.pid == self.process.pid:
+                return f"http://127.0.0.1:{info.port}/"
+        return None
 
     def stop(self):
         self.process.terminate()

@@ -5,9 +5,6 @@ training steps, and the curves of other axes in runs named after their axis."""
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -17,15 +14,10 @@ import pytest
 from trainer import rundir, train
 from trainer.dashboards import hparams
 from trainer.config import Config
+from tools.screenshots import TensorBoardServer
 
 # A TensorBoard server of its own; one test process runs the module, so its fixture is made once.
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("dashboards")]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
@@ -39,37 +31,28 @@ def served(tmp_path_factory, eval_data_dir):
         workdir = rundir.run_directory(config)
         train.train_and_evaluate(config, workdir)
         names.append(os.path.basename(workdir))
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "tensorboard.main", f"--logdir={logdir}", "--host=127.0.0.1",
-                               f"--port={port}", "--reload_interval=0"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/data/"
+    server = TensorBoardServer(str(logdir))
 
     def get(path, **query):
-        url = base + path + ("?" + urllib.parse.urlencode(query) if query else "")
+        url = server.url + "data/" + path + ("?" + urllib.parse.urlencode(query) if query else "")
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
     def post(path, body):
-        request = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+        request = urllib.request.Request(server.url + "data/" + path, data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if set(names) <= set(get("runs")):
-                    break
-            except OSError:
-                pass
-            assert time.time() < deadline and server.poll() is None, "TensorBoard did not come up"
+        server.wait_until_ready()
+        deadline = time.time() + 60  # --reload_interval=0 loads the logs once, after the server is up
+        while not set(names) <= set(get("runs")):
+            assert time.time() < deadline, f"TensorBoard never listed the runs {names}"
             time.sleep(0.5)
         yield get, post, names
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 def test_hparams_dashboard_shows_exactly_the_declared_settings_and_metrics(served):

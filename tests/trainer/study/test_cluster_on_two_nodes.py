@@ -13,6 +13,7 @@ they started.
 import collections
 import glob
 import os
+import random
 import re
 import shutil
 import socket
@@ -38,14 +39,26 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 TRIAL_START = re.compile(r"\(train_trial pid=(\d+)[^)]*\)\s*(\S+) runs on node (\w+) with 1 CPUs \(1 TensorFlow threads\)")
 
 
+# Ports for the nodes come from a band nothing picks on its own: below Linux's ephemeral ports
+# (32768 up; where ports bound to 0 land, for TensorBoard, Ray's own servers and any other
+# process) and above Ray's worker ports (10002-19999). A free ephemeral port handed to
+# `ray start` could be taken by another test process in the seconds before the node binds it.
+NODE_PORTS = range(20000, 32000)
+
+
 def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
+    """count distinct ports of NODE_PORTS that nothing on 127.0.0.1 is bound to now."""
+    ports = []
+    for port in random.sample(NODE_PORTS, len(NODE_PORTS)):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise RuntimeError(f"fewer than {count} free ports in {NODE_PORTS}")
 
 
 def node_command(temp_dir, ports):
