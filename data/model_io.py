@@ -197,5 +197,13 @@ class Regression:
         """predictions [N, 1], targets [N] -> bool [N]."""
         return np.abs(predictions[:, 0] - targets) < self.tolerance
 
+    def errors(self, predictions, targets):
+        """How far predictions [N, 1] lie from targets [N]: a dict of the root mean squared error
+        (rmse), the mean signed error (bias), and the shares within the tolerance and within twice it."""
+        error = predictions[:, 0].astype(np.float64) - targets
+        return {"rmse": float(np.sqrt(np.mean(error**2))), "bias": float(np.mean(error)),
+                "within": float(np.mean(np.abs(error) < self.tolerance)),
+                "within_twice": float(np.mean(np.abs(error) < 2 * self.tolerance))}
+
     def last_step_loss(self, outputs, targets):
         return ops.square(ops.reshape(outputs, (-1,)) - ops.cast(ops.reshape(targets, (-1,)), outputs.dtype))

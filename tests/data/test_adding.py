@@ -80,3 +80,14 @@ def test_bad_arguments_are_clear_errors(rng, kwargs, message):
 def test_unknown_option_names_the_task_options(rng):
     with pytest.raises(ValueError, match=r"^task 'adding' has no option 'attractors'; its options: none$"):
         adding.TASK.batch(rng, 4, 5, attractors=1)
+
+
+def test_errors_separate_an_offset_from_a_lost_value(rng):
+    batch = adding.generate(rng, 4096, 5)
+    targets = batch["targets"]
+    offset = adding.TASK.objective.errors((targets + 0.05)[:, None], targets)  # every sum 0.05 too high
+    assert offset == pytest.approx({"rmse": 0.05, "bias": 0.05, "within": 0.0, "within_twice": 1.0}, abs=1e-6)
+    first_value_lost = targets - batch["inputs"][np.arange(4096), batch["lead_in"], adding.VALUE] + 0.5
+    lost = adding.TASK.objective.errors(first_value_lost[:, None], targets)
+    assert lost["rmse"] == pytest.approx(np.sqrt(1 / 12), abs=0.01) and abs(lost["bias"]) < 0.02  # uniform's spread
+    assert lost["within"] == pytest.approx(0.08, abs=0.02)
