@@ -157,8 +157,8 @@ def run_cli(*flags, timeout=300):
 def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     logdir = str(tmp_path / "logs")
     flags = [f"--logdir={logdir}", "--task=agreement", "--cell=gru", "--units=8", "--batch_size=8", "--distance=3",
-             "--steps=40", "--eval_every=10", "--nostop_when_solved", f"--data_dir={TINY['data_dir']}"]
-    first = run_cli(*flags)
+             "--steps=200", "--eval_every=50", "--nostop_when_solved", f"--data_dir={TINY['data_dir']}"]
+    first = run_cli(*flags)  # 150 steps after its first checkpoint: time to interrupt it on a fast machine too
     deadline = time.time() + 240
     while not glob.glob(os.path.join(logdir, "*", "checkpoint.keras")) and time.time() < deadline:
         time.sleep(0.2)
@@ -178,11 +178,11 @@ def test_interrupted_run_resumes_without_duplicated_steps(tmp_path):
     for distance in (1, 2, 3, 5, 6):
         steps = [step for step, _ in series(events(os.path.join(workdir, f"d{distance:04d}")),
                                             "validation/accuracy_at_distance")]
-        assert steps == list(range(10, 41, 10)), steps
+        assert steps == list(range(50, 201, 50)), steps
     steps = [step for step, _ in series(events(workdir), "training/loss")]
-    assert steps == list(range(10, 41, 10)), steps
+    assert steps == list(range(50, 201, 50)), steps
     with open(os.path.join(workdir, "results.json")) as f:
-        assert json.load(f)["steps"] == 40
+        assert json.load(f)["steps"] == 200
 
 
 def test_fresh_starts_a_new_run_and_finished_runs_are_not_resumed(tmp_path):
