@@ -119,17 +119,18 @@ def _with_interval(tag):
 def write_run_start(summary_writer, run_name, hparams, task):
     """The run's settings (for the HParams dashboard) and the custom-scalars layout, once per
     run: accuracy against distance, learning, the task's ordered breakdowns, the gradient probe."""
-    margin = layout_pb2.MarginChartContent.Series
+    # Each margin chart holds one series: Custom Scalars flags every run that has some but not
+    # all of a chart's tags as "Missing Tags", so a second series there flagged every run
+    # other than <run>/by_distance. Chance goes in a multiline chart (drawn before margin charts).
     layout = layout_pb2.Layout(category=[
         layout_pb2.Category(title="how far back it remembers: test accuracy against distance (x = distance)", chart=[
             layout_pb2.Chart(
-                title="accuracy with its 95% interval, and chance (flat line); runs <run>/by_distance",
-                margin=layout_pb2.MarginChartContent(series=[
-                    margin(value=f"{ACCURACY_BY_DISTANCE}/test", lower=f"{ACCURACY_BY_DISTANCE}/test_low",
-                           upper=f"{ACCURACY_BY_DISTANCE}/test_high"),
-                    margin(value=f"{REFERENCE_BY_DISTANCE}/chance", lower=f"{REFERENCE_BY_DISTANCE}/chance",
-                           upper=f"{REFERENCE_BY_DISTANCE}/chance"),
-                ])),
+                title="accuracy and chance (flat line); runs <run>/by_distance",
+                multiline=layout_pb2.MultilineChartContent(
+                    tag=[rf"^({ACCURACY_BY_DISTANCE}/test|{REFERENCE_BY_DISTANCE}/chance)$"])),
+            layout_pb2.Chart(
+                title="accuracy with its 95% interval; runs <run>/by_distance",
+                margin=layout_pb2.MarginChartContent(series=[_with_interval(f"{ACCURACY_BY_DISTANCE}/test")])),
         ]),
         layout_pb2.Category(title="learning (x = training step)", chart=[
             layout_pb2.Chart(title="validation accuracy at each eval distance: one line per <run>/dNNNN",

@@ -109,5 +109,10 @@ def test_custom_scalars_chart_accuracy_against_distance_with_its_interval(served
     assert margin["margin"]["series"][0] == {"value": "accuracy_by_distance/test",
                                              "lower": "accuracy_by_distance/test_low",
                                              "upper": "accuracy_by_distance/test_high"}
+    # One series per margin chart: TensorBoard lists a run that has some but not all of a margin
+    # chart's tags under "Missing Tags", which two series did for every run but by_distance.
+    assert all(len(chart["margin"]["series"]) == 1 for chart in charts.values() if "margin" in chart)
+    chance = next(chart for title, chart in charts.items() if title.startswith("accuracy and chance"))
+    assert chance["multiline"]["tag"] == ["^(accuracy_by_distance/test|reference_by_distance/chance)$"]
     per_distance = next(chart for title, chart in charts.items() if title.startswith("validation accuracy at each"))
     assert per_distance["multiline"]["tag"] == ["^validation/accuracy_at_distance$"]
