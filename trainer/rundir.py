@@ -1,7 +1,7 @@
 """Run directories: where a run lives, and finding a run of the same settings again.
 
 A run lives in its own directory below Config.logdir, named
-<task>-<cell>-d<distance>-s<seed>-<time>, with config.json (its settings, Config.hparams())
+<task>-<cell>[+<option>...]-d<distance>-s<seed>-<time>, with config.json (its settings, Config.hparams())
 and, once it has finished, results.json. Running the same settings again resumes the
 newest unfinished run; a sweep skips settings that have a finished run.
 """
@@ -19,14 +19,20 @@ SOLVED_FILE = "solved.json"  # the step at which the run was solved, once it was
 
 
 def run_name_prefix(config):
-    return f"{config.task}-{config.cell}-d{config.distance}-s{config.seed}"
+    """'adding-lstm+chrono-d5-s0': the task, the cell with its options (name, or name=value, as
+    `--cells` spells them after the colon), the distance and the seed."""
+    options = "".join(f"+{name}" if value is True else f"+{name}={value}"
+                      for name, value in sorted(config.cell_options().items()))
+    return f"{config.task}-{config.cell}{options}-d{config.distance}-s{config.seed}"
 
 
 def runs_with_settings(config, finished):
     """Run directories of config's settings (same config.json), newest first: those that
-    finished (have results.json) if finished, else those that did not."""
-    prefix = os.path.join(config.logdir, run_name_prefix(config))
-    for candidate in sorted(glob.glob(prefix + "-*"), reverse=True):
+    finished (have results.json) if finished, else those that did not. Runs named before the
+    name carried the cell options (<task>-<cell>-d...) are found too: config.json decides."""
+    tail = f"-d{config.distance}-s{config.seed}-"
+    pattern = os.path.join(config.logdir, f"{config.task}-{config.cell}*{tail}*")
+    for candidate in sorted(glob.glob(pattern), key=lambda path: os.path.basename(path).split(tail, 1)[1], reverse=True):
         config_path = os.path.join(candidate, CONFIG_FILE)
         if not os.path.isfile(config_path):
             continue
