@@ -101,7 +101,7 @@ class Config:
     @property
     def title(self):
         """What a figure of this run is of, short enough for its title: 'gru (chrono) on copy, d=20'."""
-        options = ", ".join(name if value is True else f"{name}={value}" for name, value in self.cell_options().items())
+        options = ", ".join(self.cell_option_labels())
         return f"{self.cell}{f' ({options})' if options else ''} on {self.task}, d={self.distance}"
 
     @property
@@ -157,6 +157,10 @@ class Config:
     def cell_options(self):
         """The cell options that are set, as given on the command line: {name: value}."""
         return {name: getattr(self, name) for name in CELL_OPTIONS if getattr(self, name) is not None}
+
+    def cell_option_labels(self):
+        """The cell options that are set, as `--cells` spells them after the colon: ['chrono'], ['forget_bias=2.0']."""
+        return [name if value is True else f"{name}={value}" for name, value in self.cell_options().items()]
 
     def layer_options(self):
         """The cell options as keyword options of the recurrent layer (chrono resolved)."""

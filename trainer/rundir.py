@@ -21,8 +21,7 @@ SOLVED_FILE = "solved.json"  # the step at which the run was solved, once it was
 def run_name_prefix(config):
     """'adding-lstm+chrono-d5-s0': the task, the cell with its options (name, or name=value, as
     `--cells` spells them after the colon), the distance and the seed."""
-    options = "".join(f"+{name}" if value is True else f"+{name}={value}"
-                      for name, value in sorted(config.cell_options().items()))
+    options = "".join(f"+{label}" for label in config.cell_option_labels())
     return f"{config.task}-{config.cell}{options}-d{config.distance}-s{config.seed}"
 
 
