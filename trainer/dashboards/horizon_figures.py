@@ -75,23 +75,39 @@ def fraction_figure(cells, title):
     return figure
 
 
+def _row(index, count, low, high):
+    """The index-th of count rows spaced evenly on a log axis between low and high."""
+    return low * (high / low) ** (index / max(count - 1, 1))
+
+
 def budget_figure(cells, title, start, longest):
     """cells: {label: [(budget, Horizon)] ascending}: the horizon against the budget, log axes,
-    with the 95% interval as a band; "at least" and "below" drawn as triangles."""
+    with the 95% interval as a band. "Below start" and "at least longest" are not distances, so
+    each cell draws them on a row of its own (below the first distance, above the longest) and
+    cells that share them stay visible."""
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     budgets = sorted({b for points in cells.values() for b, _ in points})
     for index, (label, points) in enumerate(cells.items()):
         colour = f"C{index % 10}"
+        below_row = _row(index, len(cells), start / 1.9, start / 1.15)
+        above_row = _row(index, len(cells), longest * 1.1, longest * 1.6)
+
+        def shown(value, kind):
+            if kind == "below" or value <= 0:
+                return below_row
+            return above_row if kind == "at_least" else value
+
         xs = [b for b, _ in points]
-        values = [_shown(h.value, h.kind, start, longest) for _, h in points]
-        lows = [_shown(h.low, "exact", start, longest) for _, h in points]
-        highs = [_shown(h.high, "exact", start, longest) for _, h in points]
+        values = [shown(h.value, h.kind) for _, h in points]
         axes.plot(xs, values, color=colour, label=label)
-        axes.fill_between(xs, lows, highs, color=colour, alpha=0.12)
+        axes.fill_between(xs, [shown(h.low, "exact") for _, h in points], [shown(h.high, "exact") for _, h in points],
+                          color=colour, alpha=0.12)
         for x, value, (_, horizon) in zip(xs, values, points):
             axes.plot([x], [value], marker=KIND_MARKERS[horizon.kind], color=colour, linestyle="none")
     axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
     axes.axhline(start, color="grey", linestyle=":", label=f"first distance searched ({start})")
+    axes.plot([], [], marker="^", color="black", linestyle="none", label=f"at least {longest} (a row per cell)")
+    axes.plot([], [], marker="v", color="black", linestyle="none", label=f"below {start} (a row per cell)")
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks(budgets, [str(b) for b in budgets])

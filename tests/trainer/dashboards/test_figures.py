@@ -81,6 +81,17 @@ def test_horizon_figures_draw_every_kind():
     assert is_png(figures.steps_figure({"gru": [(5, [200, 400]), (10, [800])]}, "distance", "steps", "steps", 2000))
 
 
+def test_budget_figure_keeps_cells_that_share_below_or_at_least_apart():
+    below, at_least = Horizon(0, "below", 0, 0, ()), Horizon(160, "at_least", 90, 160, ())
+    cells = {label: [(500, below), (1000, at_least)] for label in ("rnn", "lstm", "gru")}
+    lines = [line for line in horizon_figures.budget_figure(cells, "budget", 5, 160).axes[0].get_lines()
+             if line.get_label() in cells]
+    heights = [tuple(line.get_ydata()) for line in lines]
+    assert len(set(heights)) == 3
+    assert all(y_below < 5 and y_above > 160 for y_below, y_above in heights)
+    plt.close("all")
+
+
 def test_gate_heat_map_marks_every_phase():
     gates = {"update": np.random.default_rng(0).random((30, 4))}
     figure = figures.gate_heatmap_figure(gates, "gates", [(0, "store"), (10, "delay"), (25, "recall")])
