@@ -13,55 +13,24 @@ does not keep it). The evaluation sets are read from --data_dir, by default the 
 directory beside the run, where training put them.
 """
 
-import json
 import math
-import os
 
 from absl import flags
 
 from common import cli
 from data import TASKS, get_task
 from data.model_io import Regression
-from trainer import evaluate
-from trainer.model import load_model
-from trainer.results import RESULTS_FILE
-from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE
+from tools import finished_runs
 
 FLAGS = flags.FLAGS
 REGRESSION_TASKS = sorted(name for name, task in TASKS.items() if isinstance(task.objective, Regression))
-
-
-def read_run(run):
-    """(settings, results) of a finished run directory; ValueError naming what is missing."""
-    for file_name in (CONFIG_FILE, RESULTS_FILE, CHECKPOINT_FILE):
-        if not os.path.isfile(os.path.join(run, file_name)):
-            raise ValueError(f"run {run!r} has no {file_name}; give finished run directories of a task with a "
-                             f"real-valued target ({', '.join(REGRESSION_TASKS)}), with their checkpoint")
-    with open(os.path.join(run, CONFIG_FILE)) as f:
-        settings = json.load(f)
-    with open(os.path.join(run, RESULTS_FILE)) as f:
-        results = json.load(f)
-    return settings, results
-
-
-def errors_by_distance(run, task, results, data_dir):
-    """[(distance, errors dict)] of a run's last checkpoint on the test split at each of its results' distances."""
-    model = load_model(os.path.join(run, CHECKPOINT_FILE))
-    rows = []
-    for entry in results["by_distance"]:
-        examples = evaluate.load_split(task, entry["distance"], "test", data_dir)
-        predictions = model.predict(examples["inputs"], batch_size=256, verbose=0)
-        rows.append((entry["distance"], task.objective.errors(predictions, examples["targets"])))
-    return rows
+WANTED = f"a task with a real-valued target ({', '.join(REGRESSION_TASKS)})"
 
 
 def table(run, rows, task, settings, results):
-    """The printed table of one run."""
+    """The printed table of one run; rows: [(distance, errors dict)]."""
     tolerance = task.objective.tolerance
-    solved = f"solved at step {results['steps_to_solve']}" if results["steps_to_solve"] else "not solved"
-    lines = [f"{os.path.basename(os.path.normpath(run))}: {settings['cell']} ({settings['cell_options']}), "
-             f"learning rate {settings['learning_rate']:g}, {settings['distance_mode']} distances up to "
-             f"{settings['distance']}, {solved}",
+    lines = [finished_runs.describe(run, settings, results),
              f"{'distance':>8}  {'rmse':>6}  {'bias':>7}  {f'within {tolerance:g}':>12}  {f'within {2 * tolerance:g}':>12}"]
     for distance, errors in rows:
         lines.append(f"{distance:>8}  {errors['rmse']:6.3f}  {errors['bias']:+7.3f}  {errors['within']:12.3f}  "
@@ -73,19 +42,19 @@ def table(run, rows, task, settings, results):
 
 def main():
     if not FLAGS.runs:
-        raise ValueError(f"give --runs=DIR[,DIR...]: finished runs of a task with a real-valued target "
-                         f"({', '.join(REGRESSION_TASKS)})")
+        raise ValueError(f"give --runs=DIR[,DIR...]: finished runs of {WANTED}")
     runs = []
     for run in FLAGS.runs:  # every run checked before the first is evaluated
-        settings, results = read_run(run)
+        settings, results = finished_runs.read_run(run, WANTED)
         task = get_task(settings["task"])
         if not isinstance(task.objective, Regression):
             raise ValueError(f"run {run!r} is a run of task {task.name!r}; errors by distance are for tasks with a "
                              f"real-valued target: {', '.join(REGRESSION_TASKS)}")
         runs.append((run, task, settings, results))
     for run, task, settings, results in runs:
-        data_dir = FLAGS.data_dir or os.path.join(os.path.dirname(os.path.normpath(run)), "eval_data")
-        rows = errors_by_distance(run, task, results, data_dir)
+        data_dir = finished_runs.data_dir_of(run, FLAGS.data_dir)
+        predictions = finished_runs.predictions_by_distance(run, task, results, data_dir)
+        rows = [(distance, task.objective.errors(p, targets)) for distance, p, targets in predictions]
         print(table(run, rows, task, settings, results), flush=True)
 
 
