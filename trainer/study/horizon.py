@@ -299,6 +299,7 @@ def write_interrupted_report(plan_, source, wall, logdir):
     report.write_report(done, plan_.settings, failed, source.trained, wall, logdir, pending=pending)
     print(f"interrupted with {len(done)} of {len(plan_.searches)} cells done; their report is in "
           f"{os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
+    print(dashboards_line(logdir), flush=True)
 
 
 def run_search(plan_, logdir, cluster=None, train=None):
@@ -333,4 +334,13 @@ def run_search(plan_, logdir, cluster=None, train=None):
                                  f"the report of the others is in {os.path.join(logdir, report.HORIZON_FILE)}")
     print(f"search of {len(plan_.searches)} cells done in {engine.format_duration(wall)} ({source.trained} probes "
           f"trained); report in {os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
+    print(dashboards_line(logdir), flush=True)
     return document
+
+
+def dashboards_line(logdir):
+    """How to open the search's own dashboards. Its probes are hundreds of TensorBoard runs
+    (each with sub-runs), and past 500 runs TensorBoard selects none, so the search's logdir
+    opens on empty charts; its summary directory holds the answer in a handful of runs."""
+    return (f"to see it in TensorBoard: make tensorboard LOGDIR={os.path.join(logdir, report.SUMMARY_DIR)} "
+            f"(the figures, the tables and the horizon against the budget)")

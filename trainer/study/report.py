@@ -36,6 +36,7 @@ from tensorboard.plugins.hparams import api as hp  # noqa: E402
 
 HORIZON_FILE = "horizon.json"
 TABLE_FILE = "horizon.md"
+SUMMARY_DIR = "summary"  # the search's own TensorBoard runs: figures, tables, horizon by budget
 
 
 def format_distance(value, kind, start, longest):
@@ -169,7 +170,7 @@ def write_report(searches, settings, failed, probes_trained, wall_seconds, logdi
     """Writes horizon.json to logdir and the tables, figures and TensorBoard run to logdir/summary; returns the document."""
     doc = document(searches, settings, failed, probes_trained, wall_seconds, pending)
     write_json_atomically(os.path.join(logdir, HORIZON_FILE), doc)
-    summary_dir = os.path.join(logdir, "summary")
+    summary_dir = os.path.join(logdir, SUMMARY_DIR)
     out = SummaryDirectory(summary_dir, prefix="horizon")  # one report per search: replaces the previous one
     markdown = horizon_table(doc)
     with open(os.path.join(summary_dir, TABLE_FILE), "w") as f:

@@ -173,7 +173,9 @@ def test_a_second_invocation_reuses_every_probe(stand_in_search, capsys):
     again = horizon.run_search(plan(logdir), str(logdir), train=trainer)
     assert trainer.trained == [] and again["probes_trained"] == 0
     assert [c["horizon"] for c in again["cells"]] == [c["horizon"] for c in document["cells"]]
-    assert "(finished earlier, reused)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "(finished earlier, reused)" in out
+    assert out.splitlines()[-1].startswith(f"to see it in TensorBoard: make tensorboard LOGDIR={logdir}/summary ")
 
 
 def test_an_interrupted_search_resumes_and_trains_each_probe_once(tmp_path):
