@@ -5,24 +5,38 @@ on (the same sequences, from the eval_data directory beside the run unless told 
 import json
 import os
 
+from data import TASKS, get_task
 from trainer import evaluate
 from trainer.model import load_model
 from trainer.results import RESULTS_FILE
 from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE
 
 
-def read_run(run, wanted):
-    """(settings, results) of a finished run directory; a ValueError naming what is missing and
-    wanted, the runs the tool reads (e.g. "a task with a real-valued target (adding)")."""
-    for file_name in (CONFIG_FILE, RESULTS_FILE, CHECKPOINT_FILE):
-        if not os.path.isfile(os.path.join(run, file_name)):
-            raise ValueError(f"run {run!r} has no {file_name}; give finished run directories of {wanted}, "
-                             f"with their checkpoint")
-    with open(os.path.join(run, CONFIG_FILE)) as f:
-        settings = json.load(f)
-    with open(os.path.join(run, RESULTS_FILE)) as f:
-        results = json.load(f)
-    return settings, results
+def read_runs(runs, accepts, a_task, purpose):
+    """[(run, task, settings, results)] of finished run directories, every one checked before
+    any is evaluated. accepts(task) says which tasks the tool reads, a_task names one of them
+    ("a task with a real-valued target") and purpose says what the tool is for ("errors by
+    distance are for tasks with a real-valued target"); a ValueError names the first run that
+    is missing, unfinished or of another task."""
+    names = ", ".join(sorted(name for name, task in TASKS.items() if accepts(task)))
+    wanted = f"{a_task} ({names})"
+    if not runs:
+        raise ValueError(f"give --runs=DIR[,DIR...]: finished runs of {wanted}")
+    read = []
+    for run in runs:
+        for file_name in (CONFIG_FILE, RESULTS_FILE, CHECKPOINT_FILE):
+            if not os.path.isfile(os.path.join(run, file_name)):
+                raise ValueError(f"run {run!r} has no {file_name}; give finished run directories of {wanted}, "
+                                 f"with their checkpoint")
+        with open(os.path.join(run, CONFIG_FILE)) as f:
+            settings = json.load(f)
+        with open(os.path.join(run, RESULTS_FILE)) as f:
+            results = json.load(f)
+        task = get_task(settings["task"])
+        if not accepts(task):
+            raise ValueError(f"run {run!r} is a run of task {task.name!r}; {purpose}: {names}")
+        read.append((run, task, settings, results))
+    return read
 
 
 def data_dir_of(run, data_dir=None):

@@ -16,7 +16,6 @@ and the mean, which is the run's own test accuracy. The evaluation sets are read
 from absl import flags
 
 from common import cli
-from data import TASKS, get_task
 from data.model_io import StepClasses
 from tools import finished_runs
 
@@ -24,11 +23,8 @@ FLAGS = flags.FLAGS
 
 
 def recalls_several(task):
+    """Whether a task scores several steps of each sequence (copy: the ten recalled symbols)."""
     return isinstance(task.objective, StepClasses) and task.objective.scored_steps > 1
-
-
-RECALL_TASKS = sorted(name for name, task in TASKS.items() if recalls_several(task))
-WANTED = f"a task that recalls several symbols ({', '.join(RECALL_TASKS)})"
 
 
 def table(run, rows, settings, results):
@@ -43,16 +39,8 @@ def table(run, rows, settings, results):
 
 
 def main():
-    if not FLAGS.runs:
-        raise ValueError(f"give --runs=DIR[,DIR...]: finished runs of {WANTED}")
-    runs = []
-    for run in FLAGS.runs:  # every run checked before the first is evaluated
-        settings, results = finished_runs.read_run(run, WANTED)
-        task = get_task(settings["task"])
-        if not recalls_several(task):
-            raise ValueError(f"run {run!r} is a run of task {task.name!r}; accuracy by recall position is for tasks "
-                             f"that recall several symbols: {', '.join(RECALL_TASKS)}")
-        runs.append((run, task, settings, results))
+    runs = finished_runs.read_runs(FLAGS.runs, recalls_several, "a task that recalls several symbols",
+                                   "accuracy by recall position is for tasks that recall several symbols")
     for run, task, settings, results in runs:
         data_dir = finished_runs.data_dir_of(run, FLAGS.data_dir)
         rows = [(distance, task.objective.hits(predictions, targets))

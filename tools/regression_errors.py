@@ -18,13 +18,10 @@ import math
 from absl import flags
 
 from common import cli
-from data import TASKS, get_task
 from data.model_io import Regression
 from tools import finished_runs
 
 FLAGS = flags.FLAGS
-REGRESSION_TASKS = sorted(name for name, task in TASKS.items() if isinstance(task.objective, Regression))
-WANTED = f"a task with a real-valued target ({', '.join(REGRESSION_TASKS)})"
 
 
 def table(run, rows, task, settings, results):
@@ -41,16 +38,9 @@ def table(run, rows, task, settings, results):
 
 
 def main():
-    if not FLAGS.runs:
-        raise ValueError(f"give --runs=DIR[,DIR...]: finished runs of {WANTED}")
-    runs = []
-    for run in FLAGS.runs:  # every run checked before the first is evaluated
-        settings, results = finished_runs.read_run(run, WANTED)
-        task = get_task(settings["task"])
-        if not isinstance(task.objective, Regression):
-            raise ValueError(f"run {run!r} is a run of task {task.name!r}; errors by distance are for tasks with a "
-                             f"real-valued target: {', '.join(REGRESSION_TASKS)}")
-        runs.append((run, task, settings, results))
+    runs = finished_runs.read_runs(FLAGS.runs, lambda task: isinstance(task.objective, Regression),
+                                   "a task with a real-valued target",
+                                   "errors by distance are for tasks with a real-valued target")
     for run, task, settings, results in runs:
         data_dir = finished_runs.data_dir_of(run, FLAGS.data_dir)
         predictions = finished_runs.predictions_by_distance(run, task, results, data_dir)

@@ -6,19 +6,10 @@ import os
 
 import pytest
 
-from trainer import rundir, train
-from trainer.config import Config
-
 
 @pytest.fixture(scope="module")
-def adding_run(tmp_path_factory):
-    """A tiny finished adding run (range distances up to 3) in its own logdir, with its checkpoint."""
-    logdir = str(tmp_path_factory.mktemp("logs"))
-    config = Config(task="adding", cell="gru", distance=3, distance_mode="range", units=4, batch_size=8, steps=4,
-                    eval_every=2, eval_distances=(1, 3, 6), logdir=logdir)
-    workdir = rundir.run_directory(config)
-    train.train_and_evaluate(config, workdir)
-    return workdir
+def adding_run(tiny_finished_run):
+    return tiny_finished_run("adding")
 
 
 def test_errors_agree_with_the_runs_own_test_accuracy(command, adding_run):
