@@ -31,7 +31,9 @@ import zlib
 import numpy as np
 
 from common.checks import check_distance
+from common.files import writing
 from common.quiet_tensorflow import import_tensorflow
+from common.tempdir import private_tempdir
 from data import TASKS
 
 import_tensorflow()
@@ -133,7 +135,8 @@ def eval_builder(task, distance, data_dir=None):
     ~/tensorflow_datasets, if None).
     """
     check_distance(distance)
-    return tfds.builder(f"{BUILDER}/{task.name}_d{distance}", data_dir=data_dir)
+    with private_tempdir():  # TFDS makes an empty temp directory for every set not yet prepared, and leaves it
+        return tfds.builder(f"{BUILDER}/{task.name}_d{distance}", data_dir=data_dir)
 
 
 @contextlib.contextmanager
@@ -164,8 +167,9 @@ def load_eval_split(task, distance, split="test", data_dir=None, **as_dataset_kw
             builder = eval_builder(task, distance, data_dir)  # another process may have prepared it meanwhile
             if not builder.is_prepared():
                 started = time.time()
-                with contextlib.redirect_stdout(io.StringIO()):  # TFDS prints "Downloading and preparing dataset"
-                    builder.download_and_prepare()
+                with contextlib.redirect_stdout(io.StringIO()), writing(f"the evaluation sets ({task.name} d={distance})",
+                                                                        builder.data_dir):
+                    builder.download_and_prepare()  # TFDS prints "Downloading and preparing dataset"
                 sizes = " and ".join(f"{size} {name}" for name, size in SPLIT_SIZES.items())
                 print(f"evaluation sets {task.name} d={distance}: {sizes} sequences, built in "
                       f"{time.time() - started:.1f} s", flush=True)

@@ -9,7 +9,8 @@ import os
 import keras
 
 from common.files import write_json_atomically
-from trainer import evaluate, probes
+from trainer import checkpoints, evaluate, probes
+from trainer.rundir import move_aside, unreadable
 from trainer.dashboards import run_summaries
 
 
@@ -19,20 +20,18 @@ def finite_loss(logs):
     return math.isfinite(float((logs or {}).get("loss", 0.0)))
 
 
-class AtomicCheckpoint(keras.callbacks.Callback):
-    """Saves the whole model (weights and optimizer state) after each epoch, replacing the
-    previous checkpoint only once the new one is complete; skips a diverged model."""
+class Checkpoint(keras.callbacks.Callback):
+    """Saves the whole model (weights and optimizer state) after each epoch with
+    trainer.checkpoints.save (the newest replaced only once the new one is complete, the one
+    before it kept); skips a diverged model."""
 
-    def __init__(self, path):
+    def __init__(self, run_dir):
         super().__init__()
-        self.path = path
+        self.run_dir = run_dir
 
     def on_epoch_end(self, epoch, logs=None):
-        if not finite_loss(logs):
-            return
-        partial = self.path[: -len(".keras")] + ".partial.keras"
-        self.model.save(partial)
-        os.replace(partial, self.path)
+        if finite_loss(logs):
+            checkpoints.save(self.model, self.run_dir)
 
 
 class SolvedCheck(keras.callbacks.Callback):
@@ -42,20 +41,32 @@ class SolvedCheck(keras.callbacks.Callback):
     the run is solved at the step of the first look only if the test split also holds the
     threshold (one look at 512 validation sentences passes a model whose true accuracy is
     0.985 one time in five). Every first look and its second look go to path (a small JSON
-    file, so that a resumed run keeps them); with stop, training stops once solved.
+    file, so that a run resumed at step resumed_at keeps those up to it; a damaged one is
+    moved to logdir's damaged/); with stop, training stops once solved.
 
     step: the step solved at, or None; looks: [{"step", "validation", "test", "confirmed"}],
     the lowest accuracy over the distances on each look."""
 
-    def __init__(self, distance_accuracy, distances, threshold, stop, path, confirm):
+    def __init__(self, distance_accuracy, distances, threshold, stop, path, confirm, resumed_at, logdir):
         super().__init__()
         self.distance_accuracy, self.distances, self.threshold = distance_accuracy, set(distances), threshold
         self.stop, self.path, self.confirm = stop, path, confirm
         self.step, self.looks = None, []
         if os.path.exists(path):
-            with open(path) as f:
+            self.load(resumed_at, logdir)
+
+    def load(self, resumed_at, logdir):
+        """The looks saved before the step the run resumes at (a run that goes on from an earlier
+        checkpoint looks again after it); a damaged file is moved aside and the looks taken again."""
+        try:
+            with open(self.path) as f:
                 saved = json.load(f)
-            self.step, self.looks = saved["steps_to_solve"], saved.get("first_looks", [])
+            looks = [look for look in saved.get("first_looks", []) if look["step"] <= resumed_at]
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            move_aside(self.path, f"it is damaged, {unreadable(error)}", logdir)
+            return
+        self.looks = looks
+        self.step = next((look["step"] for look in looks if look["confirmed"]), None)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.step is None:
@@ -80,7 +91,7 @@ class SolvedCheck(keras.callbacks.Callback):
             print(f"step {step}: validation accuracy >= {self.threshold:g} at distance {where}, but the test split "
                   f"gives {self.looks[-1]['test']:.4f}: not solved yet", flush=True)
         write_json_atomically(self.path, {"steps_to_solve": self.step, "solved_accuracy": self.threshold,
-                                          "first_looks": self.looks})
+                                          "first_looks": self.looks}, what="the solved check")
 
 
 class TrainingScalars(keras.callbacks.Callback):

@@ -60,7 +60,7 @@ def path(run_dir):
 
 
 def write(run_dir, results):
-    write_json_atomically(path(run_dir), results.to_json())
+    write_json_atomically(path(run_dir), results.to_json(), what="the run's results")
 
 
 def read(run_dir):

@@ -9,8 +9,15 @@ own directory below --logdir (trainer.rundir); running the same command again af
 interruption (Ctrl-C or a kill) resumes the newest unfinished run with the same settings
 from its last checkpoint; --fresh starts a new run instead.
 
+One process trains a run at a time: a run being trained holds a lock on its directory, and
+the same command started meanwhile starts a run of its own. A checkpoint that does not load
+is moved aside and the run goes on from the one before it (trainer.checkpoints).
+
 Exit status: 0 done, 2 bad input (nothing written), 3 training diverged (NaN or infinite
-loss; the logs so far are kept), 130 interrupted (resumable).
+loss; the logs so far are kept), 4 no room left on a device (the last complete checkpoint
+is kept: the same command resumes once there is room), 5 no checkpoint of the run loads
+(they are moved aside: the same command starts the run again from step 0, --fresh starts
+a new one), 130 interrupted, by Ctrl-C or SIGTERM (resumable).
 """
 
 import glob
@@ -24,21 +31,23 @@ import numpy as np
 import tensorflow as tf
 
 from common import cli
+from common.files import EXIT_NO_ROOM, NoRoom, is_no_room, writing
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import pipeline
-from trainer import distribute, evaluate, memory, probes
+from trainer import checkpoints, distribute, evaluate, memory, probes
 from trainer import results as results_file
 from trainer.dashboards import hparams as hparams_dashboard
 from trainer.dashboards import run_summaries
 from trainer.dashboards.tables import distance_table
-from trainer.callbacks import (AtomicCheckpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
+from trainer.callbacks import (Checkpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
                                StopOnNonFiniteLoss, TrainingScalars)
 from trainer.config import Config
-from trainer.model import build_model, compile_model, load_model
-from trainer.rundir import CHECKPOINT_FILE, CONFIG_FILE, SOLVED_FILE, run_directory
+from trainer.model import build_model, compile_model
+from trainer.rundir import CONFIG_FILE, SOLVED_FILE, run_directory, training_lock
 
 EXIT_DIVERGED = 3
+EXIT_NO_CHECKPOINT_LOADS = 5
 EXIT_INTERRUPTED = cli.EXIT_INTERRUPTED
 
 
@@ -60,10 +69,17 @@ def initial_model(config, jit_compile=False):
     return compile_model(model, task, config.optimizer, config.learning_rate, config.clipnorm, jit_compile)
 
 
-def load_or_build_model(config, checkpoint_path, jit_compile):
-    """The checkpointed model (with its optimizer state) if there is one, else a new compiled model."""
-    if os.path.exists(checkpoint_path):
-        return load_model(checkpoint_path), True
+def load_or_build_model(config, workdir, jit_compile):
+    """(model, resumed): the newest checkpointed model that loads (with its optimizer state) if
+    there is one, else a new compiled model. TrainingStopped if the run has checkpoints and none
+    loads (trainer.checkpoints moves them aside, so the same command then starts from step 0)."""
+    try:
+        loaded = checkpoints.load(workdir, config.logdir)
+    except checkpoints.NoCheckpointLoads as error:
+        raise TrainingStopped(f"{error}: run the same command again to start this run over from step 0, or with "
+                              f"--fresh for a new run directory", EXIT_NO_CHECKPOINT_LOADS) from None
+    if loaded is not None:
+        return loaded[0], True
     return initial_model(config, jit_compile), False
 
 
@@ -126,27 +142,49 @@ def train_and_evaluate(config, workdir, progress=None):
     interrupted.
     """
     config.validate()
+    with writing("the run's directory", workdir):
+        os.makedirs(workdir, exist_ok=True)
+    with training_lock(workdir):
+        try:
+            return _train_and_evaluate(config, workdir, progress)
+        except NoRoom as error:
+            raise TrainingStopped(f"{error}; {last_checkpoint(workdir)}: free some space there, then run the same "
+                                  f"command again to resume", EXIT_NO_ROOM) from None
+        except Exception as error:  # TensorFlow's writers say "No space left on device" in their own errors
+            if not is_no_room(error):
+                raise
+            raise TrainingStopped(f"no room left on the device of {workdir} ({str(error).splitlines()[0]}); "
+                                  f"{last_checkpoint(workdir)}: free some space there, then run the same command again "
+                                  f"to resume", EXIT_NO_ROOM) from None
+
+
+def last_checkpoint(workdir):
+    """Which checkpoint a stopped run resumes from, in words."""
+    newest = checkpoints.paths(workdir)[0]
+    return f"the last complete checkpoint is kept ({newest})" if os.path.exists(newest) else "no checkpoint was written yet"
+
+
+def _train_and_evaluate(config, workdir, progress):
+    """train_and_evaluate, in a run directory this process holds the lock of."""
     task = config.resolved_task
     strategy = distribute.make_strategy(config.strategy)
     jit_compile, jit_note = distribute.resolve_jit(config.strategy, config.jit_compile)
     if jit_note:
         print(jit_note, flush=True)
     data_dir = config.resolved_data_dir
-    os.makedirs(workdir, exist_ok=True)
-    hparams_dashboard.write_experiment(config.logdir)
-    hparams = config.hparams()
-    with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
-        json.dump(hparams, f, indent=2)
+    with writing("the run's settings", workdir):
+        hparams_dashboard.write_experiment(config.logdir)
+        hparams = config.hparams()
+        with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
+            json.dump(hparams, f, indent=2)
     run_name = os.path.basename(os.path.normpath(workdir))
-    checkpoint_path = os.path.join(workdir, CHECKPOINT_FILE)
-    if not os.path.exists(checkpoint_path):
+    with strategy.scope():
+        model, resumed = load_or_build_model(config, workdir, jit_compile)
+    if not resumed:
         remove_event_files(workdir)
     summary_writer = run_summaries.writer(workdir)
-
-    with strategy.scope():
-        model, resumed = load_or_build_model(config, checkpoint_path, jit_compile)
     steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
-    initial_epoch = int(model.optimizer.iterations.numpy()) // steps_per_epoch
+    initial_epoch = checkpoints.step_of(model) // steps_per_epoch
     if resumed:
         print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
     else:
@@ -171,13 +209,14 @@ def train_and_evaluate(config, workdir, progress=None):
         return [evaluate.evaluate_examples(model, task, d, test[d]) for d in config.solved_distances]
 
     solved = SolvedCheck(distance_accuracy, config.solved_distances, config.resolved_solved_accuracy,
-                         config.stop_when_solved, os.path.join(workdir, SOLVED_FILE), second_look)
+                         config.stop_when_solved, os.path.join(workdir, SOLVED_FILE), second_look,
+                         resumed_at=initial_epoch * steps_per_epoch, logdir=config.logdir)
     if solved.step is not None and config.stop_when_solved:
         epochs = initial_epoch  # solved before the stop: nothing left to train
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
         non_finite,
         guard.opening,
-        AtomicCheckpoint(checkpoint_path),
+        Checkpoint(workdir),
         distance_accuracy,
         training_scalars,
         solved,
@@ -187,7 +226,8 @@ def train_and_evaluate(config, workdir, progress=None):
         sample = validation[config.distance if config.distance in eval_distances else max(eval_distances)]["inputs"][:64]
         callbacks.insert(callbacks.index(training_scalars), GateHistograms(sample, summary_writer, steps_per_epoch))
     in_main_thread = threading.current_thread() is threading.main_thread()
-    previous_handler = signal.signal(signal.SIGINT, guard.on_sigint) if in_main_thread else None
+    previous_handlers = {signum: signal.signal(signum, guard.on_sigint)
+                         for signum in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
     try:
         history = model.fit(
             stream,
@@ -208,8 +248,8 @@ def train_and_evaluate(config, workdir, progress=None):
             EXIT_INTERRUPTED,
         ) from None
     finally:
-        if in_main_thread:
-            signal.signal(signal.SIGINT, previous_handler)
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)
     if non_finite.bad_step is not None:
         raise TrainingStopped(
             f"the loss of cell {config.cell!r} became NaN or infinite at step {non_finite.bad_step}; "

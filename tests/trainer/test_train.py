@@ -338,7 +338,8 @@ def test_a_model_just_under_the_threshold_is_not_solved_on_a_lucky_first_look(tm
 
     rng, look = np.random.default_rng(1), Look()
     check = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"),
-                        confirm=lambda model: accuracies(rng.binomial(2048, 0.985) / 2048))
+                        confirm=lambda model: accuracies(rng.binomial(2048, 0.985) / 2048), resumed_at=0,
+                        logdir=str(tmp_path))
     check.set_model(type("Model", (), {"stop_training": False})())
     passes = 0
     for epoch in range(32):
@@ -357,15 +358,20 @@ def test_a_confirmed_look_solves_at_the_first_look_s_step(tmp_path):
     from trainer.callbacks import SolvedCheck
 
     look, tests = Look(), iter([accuracies(0.985), accuracies(0.995)])
-    check = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=lambda model: next(tests))
+    check = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=lambda model: next(tests),
+                        resumed_at=0, logdir=str(tmp_path))
     check.set_model(type("Model", (), {"stop_training": False})())
     for step, validation in ((10, 0.98), (20, 0.992), (30, 0.995)):
         look.latest, look.latest_step = accuracies(validation), step
         check.on_epoch_end(step // 10 - 1)
     assert check.step == 30 and check.model.stop_training
     assert [(l["step"], l["confirmed"]) for l in check.looks] == [(20, False), (30, True)]
-    again = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=None)
+    again = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=None, resumed_at=30,
+                        logdir=str(tmp_path))
     assert (again.step, len(again.looks)) == (30, 2)
+    earlier = SolvedCheck(look, [5], 0.99, True, str(tmp_path / "solved.json"), confirm=None, resumed_at=20,
+                          logdir=str(tmp_path))  # gone on from an earlier checkpoint: it looks again after step 20
+    assert (earlier.step, len(earlier.looks)) == (None, 1)
 
 
 @pytest.mark.parametrize("distance", [5, 40])
