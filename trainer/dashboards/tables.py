@@ -1,6 +1,8 @@
 """Markdown tables of accuracies, for TensorBoard's TEXT dashboard, the summaries on disk and
 the command line."""
 
+import os
+
 
 def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -24,3 +26,10 @@ def breakdown_table(breakdown, accuracies):
     """One breakdown's accuracy by category; accuracies {category: Accuracy}."""
     rows = [[breakdown.label(category), *accuracy_cells(a)] for category, a in accuracies.items()]
     return markdown_table([breakdown.title, "accuracy", "95% interval", "trials"], rows)
+
+
+def damaged_section(damaged):
+    """Markdown: the damaged files and runs moved aside (each trained again), one line each."""
+    lines = [f"- {os.path.basename(entry['path'])} ({entry['reason']}), moved to {entry['moved_to']} on {entry['time']}"
+             for entry in damaged]
+    return "Damaged files found, moved aside (kept) and trained again:\n\n" + "\n".join(lines)

@@ -31,14 +31,17 @@ import os
 import time
 from typing import Optional
 
+from common import cli
+from common.files import EXIT_NO_ROOM
 from trainer import evaluate
 from trainer import results as results_file
 from trainer.config import Config
-from trainer.rundir import finished_run, run_directory, run_name_prefix
+from trainer.rundir import finished_results, run_directory, run_name_prefix
 
 MAX_FAILURES = 3  # times Tune restarts a trial whose worker or node died, or that raised
 TUNE_DIR = ".tune"
 DONE = "FINISHED"  # what a source's next() returns when it wants nothing more (Tune's Searcher.FINISHED)
+NO_ROOM = "no room"  # an Outcome's status: the run stopped because a write found no room left
 # A trial runs in a worker process that earlier trials used, if one is free: starting a process
 # and importing TensorFlow costs some 10 s of CPU, as much as training a small probe.
 REUSE_WORKERS = True
@@ -47,7 +50,8 @@ REUSE_WORKERS = True
 @dataclasses.dataclass
 class Outcome:
     """What became of one config: status "finished" (run_dir and results set), "diverged"
-    (run_dir set) or "failed" (error set, after Tune's retries)."""
+    (run_dir set), NO_ROOM (a write found its device full: run_dir and error set; the run
+    resumes once there is room) or "failed" (error set, after Tune's retries)."""
 
     config: Config
     status: str
@@ -105,7 +109,7 @@ def train_trial(params, cpus, gpus):
     import ray
     from ray import tune
 
-    from trainer.train import EXIT_DIVERGED, TrainingStopped, train_and_evaluate
+    from trainer.train import EXIT_DIVERGED, EXIT_NO_CHECKPOINT_LOADS, EXIT_NO_ROOM, TrainingStopped, train_and_evaluate
 
     keras.backend.clear_session()
     threads = limit_threads(cpus, gpus)
@@ -122,11 +126,18 @@ def train_trial(params, cpus, gpus):
                      **accuracies})
 
     try:
-        results = train_and_evaluate(config, workdir, progress)
+        try:
+            results = train_and_evaluate(config, workdir, progress)
+        except TrainingStopped as stopped:
+            if stopped.status != EXIT_NO_CHECKPOINT_LOADS:
+                raise
+            print(f"{stopped}; it is trained again from step 0", flush=True)  # its checkpoints were moved aside
+            results = train_and_evaluate(config, workdir, progress)
     except TrainingStopped as stopped:
-        if stopped.status != EXIT_DIVERGED:
+        if stopped.status not in (EXIT_DIVERGED, EXIT_NO_ROOM):
             raise
-        tune.report({"status": "diverged", "run_dir": workdir, "node": node, "message": str(stopped)})
+        status = "diverged" if stopped.status == EXIT_DIVERGED else NO_ROOM
+        tune.report({"status": status, "run_dir": workdir, "node": node, "message": str(stopped)})
         return
     final = results.final_metrics
     tune.report({"step": results.steps, "acc_train_d": final["accuracy_at_train_distance"],
@@ -135,11 +146,12 @@ def train_trial(params, cpus, gpus):
 
 
 def finished_outcome(config):
-    """The Outcome of config's run that finished earlier (rundir.finished_run), or None."""
-    run_dir = finished_run(config)
-    if run_dir is None:
+    """The Outcome of config's run that finished earlier (rundir.finished_results: a damaged one
+    is moved aside, to be trained again), or None."""
+    found = finished_results(config)
+    if found is None:
         return None
-    return Outcome(config, "finished", run_dir, results_file.read(run_dir))
+    return Outcome(config, "finished", *found)
 
 
 def outcome_of(config, metrics, error):
@@ -148,8 +160,8 @@ def outcome_of(config, metrics, error):
     status = metrics.get("status")
     if status == "finished":
         return Outcome(config, "finished", metrics["run_dir"], results_file.read(metrics["run_dir"]), metrics["node"])
-    if status == "diverged":
-        return Outcome(config, "diverged", metrics["run_dir"], node=metrics["node"], error=metrics["message"])
+    if status in ("diverged", NO_ROOM):
+        return Outcome(config, status, metrics["run_dir"], node=metrics["node"], error=metrics["message"])
     if error is not None:
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
         return Outcome(config, "failed", error=lines[-1] if lines else "unknown error")
@@ -158,7 +170,7 @@ def outcome_of(config, metrics, error):
 
 class ConfigList:
     """A source that trains every config once, in order (the sweep): a config that finished
-    earlier (rundir.finished_run) is taken as it is and not trained again. It prints a line as
+    earlier (rundir.finished_results) is taken as it is and not trained again. It prints a line as
     each run ends, with an estimate of the time left. outcomes: one per config, in order."""
 
     def __init__(self, configs, say=print):
@@ -202,9 +214,12 @@ def _tune_parts(source, keys):
     from ray.tune.search import Searcher
 
     configs = {}
+    stopped = []  # the message of a run that found no room left: nothing more is started
 
     class SourceSearcher(Searcher):
         def suggest(self, trial_id):
+            if stopped:
+                return DONE
             config = source.next()
             if config is None or config == DONE:
                 return config
@@ -228,20 +243,24 @@ def _tune_parts(source, keys):
 
         def report(self, trial, error):
             outcome = outcome_of(configs[trial.config["run"]], trial.last_result or {}, error)
-            if outcome is not None:  # None: stopped by the user, neither ended nor failed
+            if outcome is not None and outcome.status == NO_ROOM:
+                stopped.append(outcome.error)
+            elif outcome is not None:  # None: stopped by the user, neither ended nor failed
                 source.ended(configs.pop(trial.config["run"]), outcome)
 
-    return SourceSearcher(), Ended()
+    return SourceSearcher(), Ended(), stopped
 
 
 def run(source, cluster, directory):
     """Trains the source's runs as Tune trials on the connected cluster until it is done;
-    Tune's records go to directory/.tune. Raises KeyboardInterrupt if it was interrupted."""
+    Tune's records go to directory/.tune. Raises KeyboardInterrupt if it was interrupted, and
+    common.cli.Stop (exit status 4) once a run found no room left on its device (no new run
+    is started after it; the same command resumes)."""
     from ray import tune
     from ray.tune.logger import CSVLoggerCallback, JsonLoggerCallback
 
     os.environ["TUNE_DISABLE_AUTO_CALLBACK_LOGGERS"] = "1"  # no TensorBoard files of Tune's among the runs'
-    searcher, ended = _tune_parts(source, TrialKeys())
+    searcher, ended, no_room = _tune_parts(source, TrialKeys())
     trainable = tune.with_resources(
         tune.with_parameters(train_trial, cpus=cluster.cpus_per_run, gpus=cluster.gpus_per_run), cluster.resources)
     name = "trials-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -257,6 +276,8 @@ def run(source, cluster, directory):
         ),
     )
     tuner.fit()
+    if no_room:  # the first run that found its device full: the others would too
+        raise cli.Stop(f"{no_room[0]}; the runs that ended are kept", EXIT_NO_ROOM)
     if not source.done():  # Tune stopped before every run ended: interrupted
         raise KeyboardInterrupt
 

@@ -23,12 +23,13 @@ import os
 import shutil
 import statistics
 
-from common.files import write_json_atomically
+from common.files import write_json_atomically, writing
 from common.quiet_tensorflow import import_tensorflow
 from trainer.dashboards import figures, horizon_figures
 from trainer.dashboards.hparams import hparams_of
 from trainer.dashboards.summary_dir import SummaryDirectory
-from trainer.dashboards.tables import markdown_table
+from trainer.dashboards.tables import damaged_section, markdown_table
+from trainer.rundir import damaged_files
 from trainer.study import search
 
 tf = import_tensorflow()
@@ -117,15 +118,17 @@ def first_looks(cells):
             "never_confirmed": sum(not p["solved"] for p in rejected)}
 
 
-def document(searches, settings, failed, probes_trained, wall_seconds, pending=()):
+def document(searches, settings, failed, probes_trained, wall_seconds, pending=(), damaged=()):
     """The horizon.json document; searches: {(task, label): CellSearch} of the cells done; pending:
-    [{task, cell, probes}] the cells an interrupted search had not finished."""
+    [{task, cell, probes}] the cells an interrupted search had not finished; damaged: the files and
+    probes moved aside as damaged (trainer.rundir.damaged_files), each trained again."""
     bounds = settings["bounds"]
     cells = [cell_entry(task, label, cell_search, settings["steps"][task], bounds["start"], bounds["longest"],
                         bounds["resolution"])
              for (task, label), cell_search in searches.items() if cell_search.learning_rate is not None]
     return {"settings": settings, "cells": cells, "first_looks": first_looks(cells), "failed": failed,
-            "pending": list(pending), "probes_trained": probes_trained, "wall_seconds": round(wall_seconds, 1)}
+            "pending": list(pending), "damaged": list(damaged), "probes_trained": probes_trained,
+            "wall_seconds": round(wall_seconds, 1)}
 
 
 STATUS_WORDS = {"budget-bound": "still rising: budget-bound", "flat": "flat over the last doubling",
@@ -159,6 +162,8 @@ def horizon_table(doc):
     if doc["pending"]:
         sections.append("Interrupted before these cells were done (the same command resumes them): "
                         + ", ".join(f"{p['task']} {p['cell']} ({p['probes']} probes so far)" for p in doc["pending"]) + ".")
+    if doc.get("damaged"):
+        sections.append(damaged_section(doc["damaged"]))
     looks = doc["first_looks"]
     sections.append(f"First looks: {looks['with_a_rejected_first_look']} of {looks['probes']} probes passed the "
                     f"threshold on validation and failed it on the test split at that step; "
@@ -168,7 +173,12 @@ def horizon_table(doc):
 
 def write_report(searches, settings, failed, probes_trained, wall_seconds, logdir, pending=()):
     """Writes horizon.json to logdir and the tables, figures and TensorBoard run to logdir/summary; returns the document."""
-    doc = document(searches, settings, failed, probes_trained, wall_seconds, pending)
+    with writing("the search's report", logdir):
+        return _write_report(searches, settings, failed, probes_trained, wall_seconds, logdir, pending)
+
+
+def _write_report(searches, settings, failed, probes_trained, wall_seconds, logdir, pending):
+    doc = document(searches, settings, failed, probes_trained, wall_seconds, pending, damaged_files(logdir))
     write_json_atomically(os.path.join(logdir, HORIZON_FILE), doc)
     summary_dir = os.path.join(logdir, SUMMARY_DIR)
     out = SummaryDirectory(summary_dir, prefix="horizon")  # one report per search: replaces the previous one

@@ -17,7 +17,7 @@ import time
 from data import get_task
 from trainer.cells import CELLS, get_cell
 from trainer.config import Config
-from trainer.rundir import run_name_prefix
+from trainer.rundir import damaged_files, run_name_prefix
 from trainer.study import engine, runner, sweep_summary
 from trainer.study.seeds import seed_list
 
@@ -76,7 +76,7 @@ def run_sweep(configs, sweep_dir, cluster=None):
         if outcome.status == "diverged":
             print(f"{run_name_prefix(outcome.config)}: diverged, left out of the summary: {outcome.error}", flush=True)
     kept = [(o.config, o.run_dir, o.results) for o in ordered if o.status != "failed"]
-    summary_dir = sweep_summary.write_summary(kept, os.path.join(sweep_dir, "summary"))
+    summary_dir = sweep_summary.write_summary(kept, os.path.join(sweep_dir, "summary"), damaged_files(sweep_dir))
     failed = [o for o in ordered if o.status == "failed"]
     if failed:
         raise runner.failed_runs(f"{len(failed)} of {len(configs)} runs failed", run_name_prefix(failed[0].config),

@@ -30,11 +30,12 @@ import os
 
 import numpy as np
 
+from common.files import writing
 from data import get_task
 from trainer import evaluate, probes
 from trainer.dashboards import figures
 from trainer.dashboards.summary_dir import SummaryDirectory
-from trainer.dashboards.tables import markdown_table
+from trainer.dashboards.tables import damaged_section, markdown_table
 from trainer.model import load_model
 from trainer.study.seeds import Spread
 
@@ -212,14 +213,22 @@ def figure_paths(summary_dir):
     return sorted(os.path.join(summary_dir, name) for name in os.listdir(summary_dir) if name.endswith(".png"))
 
 
-def write_summary(outcomes, summary_dir):
-    """Writes the summary of [(config, run_dir, results or None)] to summary_dir; returns summary_dir."""
+def write_summary(outcomes, summary_dir, damaged=()):
+    """Writes the summary of [(config, run_dir, results or None)] to summary_dir, with the damaged
+    files and runs moved aside (trainer.rundir.damaged_files) listed; returns summary_dir."""
+    with writing("the sweep's summary", summary_dir):
+        return _write_summary(outcomes, summary_dir, damaged)
+
+
+def _write_summary(outcomes, summary_dir, damaged):
     out = SummaryDirectory(summary_dir)  # one summary per sweep: replaces the previous one
     write_csv(os.path.join(summary_dir, CSV_FILE), csv_rows(outcomes))
     sections = [write_task(out, task, cells) for task, cells in by_task_and_cell(outcomes).items()]
     diverged = [f"{c.task} {c.cell} d={c.distance}" for c, _, results in outcomes if results is None]
     if diverged:
         sections.append("## diverged (no results)\n\n" + "\n".join(f"- {name}" for name in diverged))
+    if damaged:
+        sections.append("## " + damaged_section(damaged))
     sections.append("## gradient probe: mean factor by which the gradient norm shrinks per step of lag\n\n"
                     + gradient_table(outcomes))
     markdown = "\n\n".join(sections) + "\n"

@@ -2,6 +2,7 @@
 stand-in trainer (a function with a known solved-fraction curve over distance, seed noise and
 a non-monotone failure), resuming, bad input, and one tiny real search through Ray."""
 
+import glob
 import json
 import os
 
@@ -176,6 +177,33 @@ def test_a_second_invocation_reuses_every_probe(stand_in_search, capsys):
     out = capsys.readouterr().out
     assert "(finished earlier, reused)" in out
     assert out.splitlines()[-1].startswith(f"to see it in TensorBoard: make tensorboard LOGDIR={logdir}/summary ")
+
+
+def test_a_damaged_probe_is_moved_aside_trained_again_and_listed(tmp_path, capsys):
+    """A kept probe's results.json cut in half and another's config.json overwritten: neither
+    stops the search; each run directory is moved to damaged/ (kept), trained again, and listed."""
+    horizon.run_search(plan(tmp_path, cells=("gru",), seeds=2), str(tmp_path), train=StandIn())
+    runs = sorted(glob.glob(str(tmp_path / "agreement-gru-*")))
+    with open(os.path.join(runs[0], RESULTS_FILE), "r+") as f:
+        f.truncate(len(f.read()) // 2)
+    with open(os.path.join(runs[1], CONFIG_FILE), "w") as f:
+        f.write("\x00\x00")
+    again = StandIn()
+    document = horizon.run_search(plan(tmp_path, cells=("gru",), seeds=2), str(tmp_path), train=again)
+    assert len(again.trained) == 2
+    damaged = {entry["path"]: entry for entry in document["damaged"]}
+    assert set(damaged) == set(runs[:2])
+    assert damaged[runs[0]]["reason"].startswith("results.json is damaged, not valid JSON: ")
+    assert damaged[runs[1]]["reason"].startswith("config.json is damaged, not valid JSON: ")
+    out = capsys.readouterr().out
+    for path, entry in damaged.items():
+        assert entry["moved_to"] == os.path.join(str(tmp_path), "damaged", os.path.basename(path))
+        assert os.path.isdir(entry["moved_to"]) and not os.path.exists(path)
+        assert f"damaged: {path} ({entry['reason']}); moved to {entry['moved_to']}" in out
+    with open(tmp_path / "summary" / report.TABLE_FILE) as f:
+        table = f.read()
+    assert "Damaged files found, moved aside (kept) and trained again:" in table
+    assert all(f"moved to {entry['moved_to']}" in table for entry in damaged.values())
 
 
 def test_an_interrupted_search_resumes_and_trains_each_probe_once(tmp_path):
