@@ -13,8 +13,26 @@ import pytest
 from absl import flags
 
 from common import cli
+from common.tempdir import private_tempdir
+
+_PRIVATE_TEMP = pytest.StashKey()
 
 Result = collections.namedtuple("Result", "returncode stdout stderr")
+
+
+def pytest_configure(config):
+    """The suite runs with a temp directory of its own (common.tempdir), made by the first pytest
+    process and inherited by its test processes, Ray nodes and subprocesses; pytest's own tmp_path
+    directories lie in it too. It is removed when the suite ends, so nothing the suite made stays
+    in the system temp directory."""
+    if not hasattr(config, "workerinput"):  # the controlling process, before it starts the test processes
+        config.stash[_PRIVATE_TEMP] = private_tempdir()
+        config.stash[_PRIVATE_TEMP].__enter__()
+
+
+def pytest_unconfigure(config):
+    if _PRIVATE_TEMP in config.stash:
+        config.stash[_PRIVATE_TEMP].__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from absl import flags
 from common import cli
 from trainer.study import cluster, engine, horizon
 from trainer.study.presets import PRESETS
+from trainer.study.progress import Progress, format_duration
 
 FLAGS = flags.FLAGS
 
@@ -51,6 +52,9 @@ class InRounds:
     def done(self):
         return self.source.done()
 
+    def status(self):
+        return self.source.status()
+
 
 def timed_search(logdir, in_rounds, reuse_workers):
     """(probes trained, wall seconds) of the search given by the flags, run one way."""
@@ -62,7 +66,7 @@ def timed_search(logdir, in_rounds, reuse_workers):
     connected = cluster.connect(cpus_per_run=1)
     started = time.time()
     try:
-        engine.run(InRounds(source) if in_rounds else source, connected, logdir)
+        engine.run(InRounds(source) if in_rounds else source, connected, logdir, Progress())
     finally:
         cluster.disconnect()
     return source.trained, time.time() - started
@@ -75,7 +79,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="search-speed-") as scratch:
         for index, (scheduling, workers, in_rounds, reuse) in enumerate(ways):
             probes, seconds = timed_search(os.path.join(scratch, str(index)), in_rounds, reuse)
-            rows.append((scheduling, workers, probes, engine.format_duration(seconds), f"{probes / seconds * 3600:.0f}"))
+            rows.append((scheduling, workers, probes, format_duration(seconds), f"{probes / seconds * 3600:.0f}"))
             print(f"{scheduling}, worker processes {workers}: {probes} probes in {rows[-1][3]}", flush=True)
     print(f"\nThe search ({', '.join(FLAGS.tasks)}; {', '.join(FLAGS.cells)}; {FLAGS.seeds} seeds; {FLAGS.steps} steps; "
           f"grid 5..{FLAGS.longest}; rates {', '.join(FLAGS.learning_rates)}; solved at {FLAGS.solved_accuracy:g}), one "

@@ -110,8 +110,9 @@ class TrainingScalars(keras.callbacks.Callback):
 
 class DistanceAccuracy(keras.callbacks.Callback):
     """After each epoch: validation accuracy up the eval ladder (evaluate.climb), to TensorBoard
-    (one sub-run per distance, trainer.dashboards.run_summaries) and stdout, and to progress(step, loss,
-    results) if given (the sweep's trials report it to Ray Tune)."""
+    (one sub-run per distance below run_dir, trainer.dashboards.run_summaries; none if run_dir is
+    None) and stdout, and to progress(step, loss, results) if given (the sweep's trials report it
+    to Ray Tune)."""
 
     def __init__(self, task, splits, distances, trained_up_to, run_dir, steps_per_epoch, progress=None):
         super().__init__()
@@ -127,7 +128,8 @@ class DistanceAccuracy(keras.callbacks.Callback):
         step = (epoch + 1) * self.steps_per_epoch
         results = evaluate.climb(self.model, self.task, self.distances, self.splits, self.trained_up_to)
         self.latest, self.latest_step = results, step
-        run_summaries.write_distance_accuracy(self.writer, step, results)
+        if self.run_dir is not None:
+            run_summaries.write_distance_accuracy(self.writer, step, results)
         line = "  ".join(f"d{r.distance} {r.accuracy.accuracy:.3f}" for r in results)
         print(f"step {step}: validation accuracy by distance: {line}", flush=True)
         if self.progress:

@@ -83,6 +83,8 @@ class Config:
     logdir: str = setting("logs", "TensorBoard root: each run writes a directory of its own below it")
     data_dir: Optional[str] = setting(None, "Cache of the evaluation sets (default: <logdir>/eval_data)")
     fresh: bool = setting(False, "Start a new run even if an interrupted run with the same settings can be resumed")
+    dashboards: bool = setting(True, "Write the run's TensorBoard dashboards (--nodashboards: results.json, the "
+                                     "checkpoints and the log alone, as the memory-horizon search's probes do)")
 
     @property
     def resolved_task(self):
@@ -185,7 +187,7 @@ class Config:
         for name in CELL_OPTIONS + ("chrono_max_distance",):
             values.pop(name)
         values["cell_options"] = ",".join(f"{k}={v}" for k, v in sorted(self.identity_options().items())) or "default"
-        for execution_detail in ("fresh", "logdir", "data_dir", "strategy"):  # they do not change the results
+        for execution_detail in ("fresh", "logdir", "data_dir", "strategy", "dashboards"):  # they change no result
             values.pop(execution_detail)
         return values
 

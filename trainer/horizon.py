@@ -75,6 +75,8 @@ def define_flags():
     flags.DEFINE_string("probe_distances", "range", "range: a probe at d trains on distances 1..d and must solve every "
                                                     "one it is evaluated at; fixed: it trains at d alone.")
     flags.DEFINE_integer("eval_every", None, "Steps between a probe's evaluations (default: about a 16th of --steps).")
+    flags.DEFINE_bool("probe_dashboards", False, "Each probe writes its own TensorBoard dashboards, as make train "
+                                                 "does; by default only the search's summary is a TensorBoard run.")
     flags.DEFINE_float("solved_accuracy", None, "Solved threshold (default: the task's; copy and agreement 0.99, "
                                                 "adding 0.9).")
     flags.DEFINE_string("logdir", "logs/horizon", "Directory of the search: its probes' run directories, horizon.json "
@@ -82,6 +84,9 @@ def define_flags():
     flags.DEFINE_string("address", None, "host:port of a Ray cluster's head node (default: RAY_ADDRESS, else a Ray "
                                          "started on this machine).")
     flags.DEFINE_float("cpus_per_run", None, "CPUs of each probe (default: all the CPUs of the largest node).")
+    flags.DEFINE_bool("show_training", False, "Show each run's own output (Keras's progress, its evaluations) here; "
+                                              "by default it goes to train.log in the run's directory, and the "
+                                              "console holds a line per run that ends and one of where all stand.")
     flags.DEFINE_float("gpus_per_run", 0.0, "GPUs of each probe; a fraction lets several share one GPU.")
     define_config_flags(Config, names=CELL_OPTIONS + ("chrono_max_distance",),
                         defaults={"chrono_max_distance": None})  # each goes to the cells that take it
@@ -106,8 +111,9 @@ def main():
         preset, logdir, steps=FLAGS.steps, units=FLAGS.units, eval_every=FLAGS.eval_every,
         cell_options=options, solved_accuracy=FLAGS.solved_accuracy, learning_rate=FLAGS.learning_rate,
         learning_rates=_rates(FLAGS.learning_rates), probe_distances=FLAGS.probe_distances,
-        chrono_max_distance=FLAGS.chrono_max_distance)
-    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished probes are reused") as cluster:
+        chrono_max_distance=FLAGS.chrono_max_distance, probe_dashboards=FLAGS.probe_dashboards)
+    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished probes are reused",
+                   show_training=FLAGS.show_training) as cluster:
         run_search(search_plan, logdir, cluster)
 
 

@@ -49,12 +49,17 @@ def define_flags():
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
     flags.DEFINE_integer("seed", 0, "The first seed: each grid point is trained from seeds seed, seed + 1, ...")
     flags.DEFINE_integer("seeds", 1, "Seeds per grid point; tables and figures show their median and range.")
+    flags.DEFINE_bool("every_seed_dashboards", False, "Every seed's run writes TensorBoard dashboards; by default only "
+                                                      "the first seed's (the summary reads every seed's results).")
     flags.DEFINE_string("logdir", None, "Directory of the sweep (default: logs/sweep-<preset>); on a cluster, "
                                         "storage that every node reaches at the same path.")
     flags.DEFINE_string("address", None, "host:port of a Ray cluster's head node to run on (default: the RAY_ADDRESS "
                                          "environment variable, else a Ray started on this machine).")
     flags.DEFINE_float("cpus_per_run", None, "CPUs of each run, and its TensorFlow threads (default: all the CPUs of "
                                              "the largest node, one run per machine at a time).")
+    flags.DEFINE_bool("show_training", False, "Show each run's own output (Keras's progress, its evaluations) here; "
+                                              "by default it goes to train.log in the run's directory, and the "
+                                              "console holds a line per run that ends and one of where all stand.")
     flags.DEFINE_float("gpus_per_run", 0.0, "GPUs of each run; a fraction lets several runs share one GPU.")
     define_config_flags(Config, names=CELL_OPTIONS)  # each goes to the cells that take it
 
@@ -66,10 +71,11 @@ def main():
         preset, sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
         distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, seeds=FLAGS.seeds, eval_every=FLAGS.eval_every,
-        learning_rate=FLAGS.learning_rate,
+        learning_rate=FLAGS.learning_rate, every_seed_dashboards=FLAGS.every_seed_dashboards,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
-    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished runs are kept") as cluster:
+    with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished runs are kept",
+                   show_training=FLAGS.show_training) as cluster:
         run_sweep(configs, sweep_dir, cluster)
 
 

@@ -112,11 +112,13 @@ def final_metrics(config, results, steps_to_solve, threshold):
 
 def write_probes(config, model, writers, data_dir, step):
     """Gradient probe (initial and trained model) and, for gated cells, the gates, on test
-    sequences at the training distance; written to TensorBoard (writers: run_summaries.FinalWriters),
-    returned for results.json."""
+    sequences at the training distance; written to TensorBoard (writers: run_summaries.FinalWriters,
+    or None for a run without dashboards), returned for results.json."""
     task = config.resolved_task
     examples = evaluate.load_split(task, config.distance, "test", data_dir)
     document, norms, gates = probes.probe_run(initial_model(config), model, task, examples)
+    if writers is None:
+        return document
     run_summaries.write_gradient_probe(writers, config.title, norms, step)
     if gates is not None:
         markers = task.phase_markers(examples, 0)
@@ -173,7 +175,8 @@ def _train_and_evaluate(config, workdir, progress):
         print(jit_note, flush=True)
     data_dir = config.resolved_data_dir
     with writing("the run's settings", workdir):
-        hparams_dashboard.write_experiment(config.logdir)
+        if config.dashboards:
+            hparams_dashboard.write_experiment(config.logdir)
         hparams = config.hparams()
         with open(os.path.join(workdir, CONFIG_FILE), "w") as f:
             json.dump(hparams, f, indent=2)
@@ -182,13 +185,14 @@ def _train_and_evaluate(config, workdir, progress):
         model, resumed = load_or_build_model(config, workdir, jit_compile)
     if not resumed:
         remove_event_files(workdir)
-    summary_writer = run_summaries.writer(workdir)
+    summary_writer = run_summaries.writer(workdir) if config.dashboards else tf.summary.create_noop_writer()
     steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
     initial_epoch = checkpoints.step_of(model) // steps_per_epoch
     if resumed:
         print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
     else:
-        run_summaries.write_run_start(summary_writer, run_name, hparams, task)
+        if config.dashboards:
+            run_summaries.write_run_start(summary_writer, run_name, hparams, task)
         replicas = f" on {strategy.num_replicas_in_sync} replicas" if strategy.num_replicas_in_sync > 1 else ""
         print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
 
@@ -202,8 +206,8 @@ def _train_and_evaluate(config, workdir, progress):
                                       **config.task_options())
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     training_scalars = TrainingScalars(summary_writer, steps_per_epoch)
-    distance_accuracy = DistanceAccuracy(task, validation, config.validation_distances, config.distance, workdir,
-                                         steps_per_epoch, progress)
+    distance_accuracy = DistanceAccuracy(task, validation, config.validation_distances, config.distance,
+                                         workdir if config.dashboards else None, steps_per_epoch, progress)
 
     def second_look(model):  # the test split at the solved distances, right when validation first passes
         return [evaluate.evaluate_examples(model, task, d, test[d]) for d in config.solved_distances]
@@ -213,18 +217,19 @@ def _train_and_evaluate(config, workdir, progress):
                          resumed_at=initial_epoch * steps_per_epoch, logdir=config.logdir)
     if solved.step is not None and config.stop_when_solved:
         epochs = initial_epoch  # solved before the stop: nothing left to train
+    dashboard_writers = [training_scalars] if config.dashboards else []
+    if config.dashboards and probes.has_gates(model):
+        sample = validation[config.distance if config.distance in eval_distances else max(eval_distances)]["inputs"][:64]
+        dashboard_writers.insert(0, GateHistograms(sample, summary_writer, steps_per_epoch))
     callbacks = [  # at an epoch's end: the checkpoint first, so a kill can lose summaries but never repeat them
         non_finite,
         guard.opening,
         Checkpoint(workdir),
         distance_accuracy,
-        training_scalars,
+        *dashboard_writers,
         solved,
         guard.closing,
     ]
-    if probes.has_gates(model):
-        sample = validation[config.distance if config.distance in eval_distances else max(eval_distances)]["inputs"][:64]
-        callbacks.insert(callbacks.index(training_scalars), GateHistograms(sample, summary_writer, steps_per_epoch))
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous_handlers = {signum: signal.signal(signum, guard.on_sigint)
                          for signum in (signal.SIGINT, signal.SIGTERM)} if in_main_thread else {}
@@ -267,10 +272,13 @@ def _train_and_evaluate(config, workdir, progress):
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()
-    final_writers = run_summaries.FinalWriters(workdir)
-    run_summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done, config.distance)
+    final_writers = run_summaries.FinalWriters(workdir) if config.dashboards else None
+    if final_writers:
+        run_summaries.write_final(final_writers, config.title, task, results, breakdowns, metrics, steps_done,
+                                  config.distance)
     probe_document = write_probes(config, model, final_writers, data_dir, steps_done)
-    final_writers.close()
+    if final_writers:
+        final_writers.close()
     losses = history.history.get("loss", [])  # none if it resumed with nothing left to train
     document = results_file.Results(hparams=hparams, steps=steps_done, steps_to_solve=solved.step, final_metrics=metrics,
                                     by_distance=results, breakdowns=breakdowns, first_looks=solved.looks,

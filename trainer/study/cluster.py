@@ -24,9 +24,12 @@ environment its `ray start` ran in, which must have the project's requirements.
 import contextlib
 import dataclasses
 import ipaddress
+import logging
 import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 
 from common import cli
@@ -56,6 +59,7 @@ class Cluster:
     nodes: tuple  # Node, the alive nodes at connection time
     cpus_per_run: float
     gpus_per_run: float
+    show_training: bool = False  # the runs' own output on this console (else in each run's train.log)
 
     @property
     def resources(self):
@@ -140,21 +144,47 @@ def check_resources(nodes, cpus_per_run, gpus_per_run):
                              f"{cpus_per_run:g} CPUs; the most GPUs on a node: {largest_gpus:g}")
 
 
-def connect(address="", cpus_per_run=None, gpus_per_run=0.0):
+class _RayNotices(logging.Filter):
+    """Drops Ray's notices on starting, which say nothing to a user of this project: that a local
+    Ray turned token authentication on by default, and that it leaves .git and .venv out of the
+    code it ships to workers (this project's .gitignore leaves them out anyway). Everything else,
+    errors included, still shows."""
+
+    NOTICES = ("Token authentication is enabled for this Ray cluster", "Directory %r is now ignored by default")
+    LOGGERS = ("ray._private.authentication.authentication_token_setup", "ray._private.runtime_env.working_dir",
+               "ray._private.worker")
+
+    def filter(self, record):
+        return not (record.levelno < logging.ERROR and str(record.msg).startswith(self.NOTICES))
+
+
+def quiet_ray_notices():
+    for name in _RayNotices.LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RayNotices) for f in logger.filters):
+            logger.addFilter(_RayNotices())
+
+
+def connect(address="", cpus_per_run=None, gpus_per_run=0.0, show_training=False):
     """Starts a Ray in this process (address "") or joins the cluster at address; returns the Cluster.
 
     cpus_per_run None: the CPUs of the largest node, so that a machine trains one run at a
-    time with all its cores. A ValueError of one line (and no Ray left running) if the
-    address has no cluster behind it or no node can hold one run.
+    time with all its cores. show_training: the runs' own output is shown here (Ray sends the
+    workers' output to this process) instead of going to each run's train.log alone. A
+    ValueError of one line (and no Ray left running) if the address has no cluster behind it
+    or no node can hold one run.
     """
     import ray
+
+    quiet_ray_notices()
 
     if address:
         check_listening(address)
         ray_token.join_as_ray_would(address)
     runtime_env = {"working_dir": PROJECT_ROOT, "excludes": [".git/"],
                    "env_vars": {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")}}
-    options = dict(runtime_env=runtime_env, include_dashboard=False, configure_logging=False, log_to_driver=True)
+    options = dict(runtime_env=runtime_env, include_dashboard=False, configure_logging=False,
+                   log_to_driver=show_training)
     try:
         if address:
             host, _ = split_address(address)
@@ -162,7 +192,7 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0):
                 options["_node_ip_address"] = host
             ray.init(address=address, **options)
         else:  # "local": a new Ray even if `ray start` left one running on this machine
-            ray.init(address="local", **options)
+            ray.init(address="local", _temp_dir=_local_ray_temp_dir(), **options)
     except Exception as error:  # Ray raises ConnectionError, RuntimeError or its own errors here
         ray.shutdown()
         if not address:
@@ -176,21 +206,39 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0):
     except ValueError:
         ray.shutdown()
         raise
-    return Cluster(address, nodes, cpus, float(gpus_per_run or 0))
+    return Cluster(address, nodes, cpus, float(gpus_per_run or 0), show_training)
 
 
 def disconnect():
     import ray
 
     ray.shutdown()
+    while _LOCAL_RAY_TEMP:
+        shutil.rmtree(_LOCAL_RAY_TEMP.pop(), ignore_errors=True)
+
+
+# Ray keeps a local node's Unix sockets below its temp directory, and their paths may not exceed
+# 107 bytes: the session directory and socket names take about 66 of them.
+_LONGEST_RAY_TEMP_PARENT = 40
+_LOCAL_RAY_TEMP = []  # the temp directories of the Ray started here, removed on disconnect
+
+
+def _local_ray_temp_dir():
+    """A new directory for the Ray started in this process: below the temp directory (the
+    command's own, common.tempdir) if its path leaves room for Ray's socket names, else below /tmp."""
+    parent = tempfile.gettempdir()
+    if len(parent) > _LONGEST_RAY_TEMP_PARENT:
+        parent = "/tmp"
+    _LOCAL_RAY_TEMP.append(tempfile.mkdtemp(prefix="rnnd-ray-", dir=parent))
+    return _LOCAL_RAY_TEMP[-1]
 
 
 @contextlib.contextmanager
-def connected(address, cpus_per_run, gpus_per_run, kept):
+def connected(address, cpus_per_run, gpus_per_run, kept, show_training=False):
     """A command's Cluster: connect(resolve_address(address), ...) for the with-block, and
     disconnect() after it. Ctrl-C inside ends the command with one line (exit status
     cli.EXIT_INTERRUPTED) saying that the same command resumes, and what it keeps (kept)."""
-    cluster = connect(resolve_address(address), cpus_per_run, gpus_per_run)
+    cluster = connect(resolve_address(address), cpus_per_run, gpus_per_run, show_training)
     try:
         yield cluster
     except KeyboardInterrupt:

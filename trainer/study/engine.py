@@ -13,21 +13,28 @@ was stopped. The checkpoint is written before an evaluation's summaries, so a re
 never writes a TensorBoard step twice.
 
 Each evaluation is reported to Tune (training step, loss, validation accuracy at every
-eval distance), so Tune's progress table shows where each run is. Tune keeps its own
-records (result.json, progress.csv; no TensorBoard files of its own) below the run's
-directory, in .tune/.
+eval distance). Tune keeps its records (result.json, progress.csv; no TensorBoard files of
+its own) below the study's directory, in .tune/.
 
-A source has four methods:
+A source has five methods:
     needs_training()          whether any run it wants must be trained (not finished earlier)
     next()                    the next Config to train, None if there is none until a running
                               trial ends, or DONE when every run it wants has ended
-    ended(config, outcome)    what became of a run (an Outcome)
+    ended(config, outcome)    what became of a run (an Outcome); it says so in one line
     done()                    whether every run it wants has ended
+    status()                  where the whole stands, in one line (the console's live line)
+
+What the runs print themselves (Keras's progress, their evaluations) goes to train.log in
+each run's directory, and Tune's own tables are not shown, so the console holds a line per
+run that ended and the live line (trainer.study.progress); with the cluster's
+show_training, the runs' output is shown as well.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import os
+import sys
 import time
 from typing import Optional
 
@@ -36,9 +43,11 @@ from common.files import EXIT_NO_ROOM
 from trainer import evaluate
 from trainer import results as results_file
 from trainer.config import Config
+from trainer.study.progress import format_duration
 from trainer.rundir import finished_results, run_directory, run_name_prefix
 
 MAX_FAILURES = 3  # times Tune restarts a trial whose worker or node died, or that raised
+LOG_FILE = "train.log"  # in a run's directory: what the run printed, when it trained as a trial
 TUNE_DIR = ".tune"
 DONE = "FINISHED"  # what a source's next() returns when it wants nothing more (Tune's Searcher.FINISHED)
 NO_ROOM = "no room"  # an Outcome's status: the run stopped because a write found no room left
@@ -68,11 +77,6 @@ def relative_cost(config):
     return config.steps * (sum(lengths) / len(lengths) + 10)
 
 
-def format_duration(seconds):
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
-
-
 class TrialKeys:
     """A readable, unique key per config (its run-name prefix, numbered if repeated), shown in Tune's table."""
 
@@ -100,11 +104,43 @@ def limit_threads(cpus, gpus):
     return tf.config.threading.get_intra_op_parallelism_threads()
 
 
-def train_trial(params, cpus, gpus):
-    """The Tune trainable: trains Config(**params["config"]) and reports to Tune. Tune runs
-    trials one after another in the same worker process (reuse_actors): Keras's state is
-    cleared first, and the run's seed fixes everything else, so a run trains exactly as in a
-    fresh process."""
+@contextlib.contextmanager
+def output_to(path):
+    """Sends what this process writes to stdout and stderr (Python's and the C++ libraries') to
+    the end of the file at path for the block."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(path, "a") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for handle in saved:
+                os.close(handle)
+
+
+def train_trial(params, cpus, gpus, show_training):
+    """The Tune trainable: trains Config(**params["config"]) and reports to Tune; what the run
+    prints goes to train.log in its directory unless show_training. Tune runs trials one after
+    another in the same worker process (reuse_actors): Keras's state is cleared first, and the
+    run's seed fixes everything else, so a run trains exactly as in a fresh process."""
+    config = Config(**params["config"])
+    workdir = run_directory(config)
+    if show_training:
+        _train_trial(config, workdir, cpus, gpus)
+        return
+    os.makedirs(workdir, exist_ok=True)
+    with output_to(os.path.join(workdir, LOG_FILE)):
+        _train_trial(config, workdir, cpus, gpus)
+
+
+def _train_trial(config, workdir, cpus, gpus):
     import keras
     import ray
     from ray import tune
@@ -113,8 +149,6 @@ def train_trial(params, cpus, gpus):
 
     keras.backend.clear_session()
     threads = limit_threads(cpus, gpus)
-    config = Config(**params["config"])
-    workdir = run_directory(config)
     node = ray.get_runtime_context().get_node_id()
     print(f"{os.path.basename(workdir)} runs on node {node[:8]} with {cpus:g} CPUs ({threads} TensorFlow threads)",
           flush=True)
@@ -170,8 +204,8 @@ def outcome_of(config, metrics, error):
 
 class ConfigList:
     """A source that trains every config once, in order (the sweep): a config that finished
-    earlier (rundir.finished_results) is taken as it is and not trained again. It prints a line as
-    each run ends, with an estimate of the time left. outcomes: one per config, in order."""
+    earlier (rundir.finished_results) is taken as it is and not trained again. It says a line
+    as each run ends. outcomes: one per config, in order."""
 
     def __init__(self, configs, say=print):
         self.configs, self.say = list(configs), say
@@ -201,14 +235,30 @@ class ConfigList:
         self.outcomes[index] = outcome
         self.ended_count += 1
         self.done_cost += self.costs[index]
+        self.say(f"{run_name_prefix(config)}: {describe_outcome(outcome)}")
+
+    def status(self):
+        running = self.given - self.ended_count
+        line = (f"[{format_duration(time.time() - self.started)}] {self.ended_count} of {len(self.pending)} runs done, "
+                f"{running} running")
         left_cost = sum(self.costs.values()) - self.done_cost
-        estimate = ""
-        if left_cost > 0:
-            estimate = f"; about {format_duration((time.time() - self.started) / self.done_cost * left_cost)} left"
-        self.say(f"[{self.ended_count}/{len(self.pending)}] {run_name_prefix(config)}: {outcome.status}{estimate}")
+        if self.done_cost and left_cost > 0:
+            line += f"; about {format_duration((time.time() - self.started) / self.done_cost * left_cost)} left"
+        return line
 
 
-def _tune_parts(source, keys):
+def describe_outcome(outcome):
+    """A run's end in a few words: solved at which step, or its test accuracy at its distance."""
+    if outcome.status != "finished":
+        return f"{outcome.status}: {outcome.error}"
+    results, config = outcome.results, outcome.config
+    if results.solved:
+        return f"solved at step {results.steps_to_solve}"
+    accuracy = results.final_metrics.get("accuracy_at_train_distance")
+    return f"not solved in {results.steps} steps (test accuracy {accuracy:.3f} at d={config.distance})"
+
+
+def _tune_parts(source, keys, progress):
     """The Tune Searcher that asks the source for runs, and the Callback that tells it how they ended."""
     from ray import tune
     from ray.tune.search import Searcher
@@ -230,10 +280,19 @@ def _tune_parts(source, keys):
         def on_trial_complete(self, trial_id, result=None, error=False):
             pass  # the callback below has the trial, with its error
 
+        def save(self, checkpoint_path):
+            pass  # nothing to save: the run directories are the source's state
+
+        def restore(self, checkpoint_path):
+            pass
+
     class Ended(tune.Callback):
+        def on_step_end(self, iteration, trials, **info):
+            progress.show(source.status())
+
         def on_trial_recover(self, iteration, trials, trial, **info):
-            print(f"{trial.config['run']}: its worker stopped; Tune starts it again and it resumes from its last "
-                  f"checkpoint", flush=True)
+            progress.say(f"{trial.config['run']}: its worker stopped; Tune starts it again and it resumes from its last "
+                         f"checkpoint")
 
         def on_trial_complete(self, iteration, trials, trial, **info):
             self.report(trial, None)
@@ -251,8 +310,9 @@ def _tune_parts(source, keys):
     return SourceSearcher(), Ended(), stopped
 
 
-def run(source, cluster, directory):
-    """Trains the source's runs as Tune trials on the connected cluster until it is done;
+def run(source, cluster, directory, progress):
+    """Trains the source's runs as Tune trials on the connected cluster until it is done,
+    showing source.status() as the live line of progress (trainer.study.progress.Progress);
     Tune's records go to directory/.tune. Raises KeyboardInterrupt if it was interrupted, and
     common.cli.Stop (exit status 4) once a run found no room left on its device (no new run
     is started after it; the same command resumes)."""
@@ -260,9 +320,11 @@ def run(source, cluster, directory):
     from ray.tune.logger import CSVLoggerCallback, JsonLoggerCallback
 
     os.environ["TUNE_DISABLE_AUTO_CALLBACK_LOGGERS"] = "1"  # no TensorBoard files of Tune's among the runs'
-    searcher, ended, no_room = _tune_parts(source, TrialKeys())
+    os.environ["RAY_AIR_NEW_OUTPUT"] = "0"  # Tune's older console, which verbose=0 silences (the newer prints tables)
+    searcher, ended, no_room = _tune_parts(source, TrialKeys(), progress)
     trainable = tune.with_resources(
-        tune.with_parameters(train_trial, cpus=cluster.cpus_per_run, gpus=cluster.gpus_per_run), cluster.resources)
+        tune.with_parameters(train_trial, cpus=cluster.cpus_per_run, gpus=cluster.gpus_per_run,
+                             show_training=cluster.show_training), cluster.resources)
     name = "trials-" + datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     tuner = tune.Tuner(
         trainable,
@@ -270,12 +332,15 @@ def run(source, cluster, directory):
                                     trial_name_creator=lambda trial: trial.config["run"],
                                     trial_dirname_creator=lambda trial: trial.config["run"]),
         run_config=tune.RunConfig(
-            name=name, storage_path=os.path.abspath(os.path.join(directory, TUNE_DIR)), verbose=1,
+            name=name, storage_path=os.path.abspath(os.path.join(directory, TUNE_DIR)), verbose=0,
             failure_config=tune.FailureConfig(max_failures=MAX_FAILURES),
             callbacks=[JsonLoggerCallback(), CSVLoggerCallback(), ended],
         ),
     )
-    tuner.fit()
+    try:
+        tuner.fit()
+    finally:
+        progress.close()
     if no_room:  # the first run that found its device full: the others would too
         raise cli.Stop(f"{no_room[0]}; the runs that ended are kept", EXIT_NO_ROOM)
     if not source.done():  # Tune stopped before every run ended: interrupted

@@ -18,6 +18,7 @@ from data.eval_sets import LADDER
 from trainer.cells import CELLS, get_cell
 from trainer.config import DISTANCE_MODES, Config
 from trainer.study import engine, report, runner, search
+from trainer.study.progress import Progress, format_duration
 from trainer.study.seeds import seed_list
 
 LEARNING_RATES = (0.001, 0.003, 0.01)
@@ -94,8 +95,11 @@ class Plan:
 
 def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=None, eval_every=None,
          cell_options=None, solved_accuracy=None, learning_rate=None, learning_rates=LEARNING_RATES,
-         probe_distances="range", chrono_max_distance=None):
-    """The Plan of a search; a ValueError names the first bad input, before anything is written."""
+         probe_distances="range", chrono_max_distance=None, probe_dashboards=False):
+    """The Plan of a search; a ValueError names the first bad input, before anything is written.
+    Probes write no TensorBoard dashboards of their own unless probe_dashboards: a search's
+    hundreds of probes would pass the 500 runs past which TensorBoard selects none, and the
+    search reads their results.json alone."""
     bounds.validate()
     tasks = tuple(get_task(task).name for task in tasks)
     shared = dict(cell_options or {})
@@ -128,7 +132,7 @@ def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=No
                       batch_size=preset.batch_size, steps=budgets[task],
                       eval_every=eval_every or default_eval_every(budgets[task]), seed=probe_seed,
                       learning_rate=rate, logdir=logdir, solved_accuracy=solved_accuracy,
-                      validate_all_distances=False, **options)
+                      validate_all_distances=False, dashboards=probe_dashboards, **options)
 
     searches = {(task, label): search.CellSearch(seeds, bounds.grid, rates) for task in tasks for label in specs}
     for cell_key, cell_search in searches.items():
@@ -187,6 +191,7 @@ class ProbeSource:
         self.in_flight = {}  # id(config) -> (cell key, probe key)
         self.failed = {}  # cell key -> error
         self.trained, self.started, self.spent_cost = 0, time.time(), 0.0
+        self.horizons = {}  # cell key -> its horizon in words, once its search is done
 
     def _open_cells(self):
         return [(k, s) for k, s in self.plan.searches.items() if k not in self.failed]
@@ -235,7 +240,6 @@ class ProbeSource:
                      f"retries: {outcome.error}; the cell is left out")
             return
         self._record(cell_key, key, outcome, config, reused=False)
-        self.say(self.progress())
 
     def _record(self, cell_key, key, outcome, config, reused):
         cell_search = self.plan.searches[cell_key]
@@ -246,29 +250,35 @@ class ProbeSource:
                  f"{self.state(cell_key)}")
 
     def state(self, cell_key):
+        """Where a cell's search stands: choosing its rate, the distances it probes next, or its horizon."""
         cell_search = self.plan.searches[cell_key]
         if cell_search.learning_rate is None:
             return "choosing the learning rate"
         needed = cell_search.needed()
         if needed:
             return f"next d={', '.join(str(d) for d in sorted({d for _, d, _ in needed}))}"
-        distances = cell_search.distances()
-        horizon = search.estimate(distances, cell_search.solved_matrix(), draws=200)
-        bounds = self.plan.settings["bounds"]
-        return (f"done: horizon {report.format_distance(horizon.value, horizon.kind, bounds['start'], bounds['longest'])}"
-                f" at lr {cell_search.learning_rate:g}")
+        if cell_key not in self.horizons:
+            horizon = search.estimate(cell_search.distances(), cell_search.solved_matrix(), draws=200)
+            bounds = self.plan.settings["bounds"]
+            self.horizons[cell_key] = report.format_distance(horizon.value, horizon.kind, bounds["start"],
+                                                             bounds["longest"])
+        return f"done: horizon {self.horizons[cell_key]} at lr {cell_search.learning_rate:g}"
 
-    def progress(self):
-        """A line: cells done, probes trained, and about how long is left."""
+    def status(self):
+        """The live line: probes trained, running and planned so far, the time spent and about how
+        much is left, and where each cell stands."""
         cells = self._open_cells()
-        done = sum(1 for _, s in cells if not s.needed())
-        line = (f"[{engine.format_duration(time.time() - self.started)}] {done}/{len(self.plan.searches)} cells done, "
-                f"{self.trained} probes trained")
-        if self.spent_cost and done < len(cells):
+        running = len(self.in_flight)
+        planned = sum(len([k for k in s.needed() if k not in self.given[c]]) for c, s in cells)
+        line = (f"[{format_duration(time.time() - self.started)}] {self.trained} probes trained, {running} running, "
+                f"{planned} more planned so far")
+        if self.spent_cost and any(s.needed() for _, s in cells):
             left = sum(search.probes_left_at_most(s) * engine.relative_cost(self.plan.config_for(k, k_probe))
                        for k, s in cells for k_probe in s.needed()[:1])
-            line += f"; about {engine.format_duration((time.time() - self.started) / self.spent_cost * left)} left"
-        return line
+            line += f"; at most about {format_duration((time.time() - self.started) / self.spent_cost * left)} left"
+        where = " | ".join(f"{' '.join(key)}: {self.state(key).replace('choosing the learning rate', 'choosing rate')}"
+                           for key, _ in cells)
+        return f"{line} | {where}"
 
 
 def train_in_batches(source, train):
@@ -313,12 +323,13 @@ def run_search(plan_, logdir, cluster=None, train=None):
     """
     started = time.time()
     os.makedirs(logdir, exist_ok=True)
-    source = ProbeSource(plan_, say=lambda line: print(line, flush=True))
+    progress = Progress()
+    source = ProbeSource(plan_, say=progress.say)
     try:
         if train is not None:
             train_in_batches(source, train)
         else:
-            runner.train_on_ray(source, logdir, cluster, what="probes")
+            runner.train_on_ray(source, logdir, progress, cluster, what="probes")
     except KeyboardInterrupt:
         write_interrupted_report(plan_, source, time.time() - started, logdir)
         raise
@@ -332,7 +343,7 @@ def run_search(plan_, logdir, cluster=None, train=None):
         raise runner.failed_runs(f"{len(source.failed)} of {len(plan_.searches)} cells stopped because a probe failed",
                                  f"{task} {label}", error,
                                  f"the report of the others is in {os.path.join(logdir, report.HORIZON_FILE)}")
-    print(f"search of {len(plan_.searches)} cells done in {engine.format_duration(wall)} ({source.trained} probes "
+    print(f"search of {len(plan_.searches)} cells done in {format_duration(wall)} ({source.trained} probes "
           f"trained); report in {os.path.join(logdir, report.HORIZON_FILE)}", flush=True)
     print(dashboards_line(logdir), flush=True)
     return document

@@ -10,10 +10,11 @@ from trainer.study.cluster import check_shared_storage, connect, disconnect
 EXIT_RUNS_FAILED = 1
 
 
-def train_on_ray(source, directory, cluster=None, what="runs"):
-    """Trains the runs of source (engine's protocol) until it is done; Tune's records go below
-    directory. cluster: the trainer.study.cluster.Cluster this process is connected to, or None
-    for a Ray started here for these runs. Nothing is started if no run needs training."""
+def train_on_ray(source, directory, progress, cluster=None, what="runs"):
+    """Trains the runs of source (engine's protocol) until it is done, its progress shown on
+    progress (trainer.study.progress.Progress); Tune's records go below directory. cluster: the
+    trainer.study.cluster.Cluster this process is connected to, or None for a Ray started here
+    for these runs. Nothing is started if no run needs training."""
     if not source.needs_training():
         return
     own_cluster = cluster is None
@@ -21,8 +22,8 @@ def train_on_ray(source, directory, cluster=None, what="runs"):
         cluster = connect()
     try:
         check_shared_storage(cluster, directory)
-        print(f"training {what} on {cluster.description}", flush=True)
-        engine.run(source, cluster, directory)
+        progress.say(f"training {what} on {cluster.description}")
+        engine.run(source, cluster, directory, progress)
     finally:
         if own_cluster:
             disconnect()

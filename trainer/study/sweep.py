@@ -19,14 +19,19 @@ from trainer.cells import CELLS, get_cell
 from trainer.config import Config
 from trainer.rundir import damaged_files, run_name_prefix
 from trainer.study import engine, runner, sweep_summary
+from trainer.study.progress import Progress, format_duration
 from trainer.study.seeds import seed_list
 
 
 def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
-         seeds=1, cell_options=None, eval_every=None, learning_rate=None):
+         seeds=1, cell_options=None, eval_every=None, learning_rate=None, every_seed_dashboards=False):
     """The configs of a sweep, in training order (task, cell, distance, seed); arguments override the preset.
 
     Every grid point is trained from `seeds` seeds, seed, seed + 1, ... (trainer.study.seeds).
+    So that TensorBoard, which selects no run once there are more than 500, opens on a sweep's
+    runs, each run validates only the distance it trains at during training (the others are
+    tested once at its end), and only the first seed of a grid point writes TensorBoard
+    dashboards (every_seed_dashboards: all of them); the summary reads every seed's results.json.
     distances (if given) replaces every task's distances; cell_options ({name: value}, as
     trainer.train's flags) go to every cell that takes them. A ValueError names the first
     bad value, or an option that no cell of the sweep takes.
@@ -49,7 +54,8 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     steps=preset.steps[task] if steps is None else steps,
                     eval_every=eval_every or preset.eval_every, seed=seed,
                     learning_rate=learning_rate or preset.learning_rate[task],
-                    logdir=logdir,
+                    logdir=logdir, validate_all_distances=False,
+                    dashboards=every_seed_dashboards or seed == seed_values[0],
                     **CELLS[cell].options_taken(cell_options),
                 )
                 if config.steps % config.eval_every and not eval_every:  # the preset's interval does not fit
@@ -68,9 +74,9 @@ def run_sweep(configs, sweep_dir, cluster=None):
     if runs failed even after Tune's retries (the summary of the others is written first) and
     KeyboardInterrupt if the sweep was interrupted.
     """
-    started = time.time()
-    source = engine.ConfigList(configs, say=lambda line: print(line, flush=True))
-    runner.train_on_ray(source, sweep_dir, cluster, what=f"{len(source.pending)} of {len(configs)} runs")
+    started, progress = time.time(), Progress()
+    source = engine.ConfigList(configs, say=progress.say)
+    runner.train_on_ray(source, sweep_dir, progress, cluster, what=f"{len(source.pending)} of {len(configs)} runs")
     ordered = source.outcomes
     for outcome in ordered:
         if outcome.status == "diverged":
@@ -81,6 +87,6 @@ def run_sweep(configs, sweep_dir, cluster=None):
     if failed:
         raise runner.failed_runs(f"{len(failed)} of {len(configs)} runs failed", run_name_prefix(failed[0].config),
                                  failed[0].error, f"the summary of the others is in {summary_dir}")
-    print(f"sweep of {len(configs)} runs done in {engine.format_duration(time.time() - started)}; summary in "
+    print(f"sweep of {len(configs)} runs done in {format_duration(time.time() - started)}; summary in "
           f"{summary_dir}", flush=True)
     return kept

@@ -19,12 +19,24 @@ def test_a_config_list_gives_each_config_once_then_waits_then_is_done(tmp_path):
     lines = []
     source = engine.ConfigList(configs, say=lines.append)
     assert [source.next(), source.next(), source.next()] == [configs[0], configs[1], None]  # both running
-    source.ended(configs[1], engine.Outcome(configs[1], "finished"))
+    assert source.status().endswith("0 of 2 runs done, 2 running")
+    solved = results.Results(hparams={}, steps=3000, steps_to_solve=3000, final_metrics={}, by_distance=[])
+    source.ended(configs[1], engine.Outcome(configs[1], "finished", "run", solved))
     assert source.next() is None and not source.done()
-    source.ended(configs[0], engine.Outcome(configs[0], "diverged"))
+    assert "1 of 2 runs done, 1 running; about " in source.status() and source.status().endswith(" left")
+    source.ended(configs[0], engine.Outcome(configs[0], "diverged", error="the loss became NaN at step 7"))
     assert source.next() == engine.DONE and source.done()
     assert [o.status for o in source.outcomes] == ["diverged", "finished"]  # in the configs' order
-    assert lines[0].startswith("[1/2] copy-gru-d10-s0: finished; about ") and lines[1] == "[2/2] copy-rnn-d10-s0: diverged"
+    assert lines == ["copy-gru-d10-s0: solved at step 3000",
+                     "copy-rnn-d10-s0: diverged: the loss became NaN at step 7"]
+
+
+def test_a_run_that_did_not_solve_says_its_test_accuracy_at_its_distance():
+    config = Config(distance=20)
+    unsolved = results.Results(hparams={}, steps=8000, steps_to_solve=None, by_distance=[],
+                               final_metrics={"accuracy_at_train_distance": 0.8312})
+    assert engine.describe_outcome(engine.Outcome(config, "finished", "run", unsolved)) == \
+        "not solved in 8000 steps (test accuracy 0.831 at d=20)"
 
 
 def test_outcome_of_a_trials_last_report(tmp_path):

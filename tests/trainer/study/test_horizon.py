@@ -5,6 +5,8 @@ a non-monotone failure), resuming, bad input, and one tiny real search through R
 import glob
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import tensorflow as tf
@@ -19,6 +21,7 @@ from trainer.rundir import CONFIG_FILE, run_directory
 from trainer import results as run_results
 from trainer.results import RESULTS_FILE
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 BOUNDS = horizon.Bounds(start=5, longest=160, resolution=0.2)
 BUDGET = 300
 
@@ -319,3 +322,33 @@ def test_a_real_search_through_ray(local_ray, tmp_path, capsys):
     assert "agreement gru seed 0 lr 0.01: d=2 solved at step 1" in printed and "| gru | 0.01 | >= 4 |" in printed
     for probe in probes:
         assert os.path.isfile(os.path.join(logdir, probe["run"], RESULTS_FILE))
+
+
+@pytest.mark.integration  # another process, with a Ray of its own
+def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_files(tmp_path):
+    """python -m trainer.horizon as a user runs it, with a temp directory of its own: the console
+    holds our lines alone (none of Ray's notices, Tune's tables or the probes' own training
+    output, which goes to each probe's train.log), the probes write no TensorBoard runs of
+    their own, and the temp directory is empty after."""
+    temp, logdir = tmp_path / "temp", tmp_path / "search"
+    temp.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "trainer.horizon", "--tasks=agreement", "--cells=gru", "--seeds=1", "--steps=4",
+         "--units=4", "--learning_rate=0.01", "--start=2", "--longest=4", "--solved_accuracy=0.01",
+         "--cpus_per_run=1", f"--logdir={logdir}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stderr
+    assert os.listdir(temp) == []
+    ours = ("training probes on a Ray started on this machine", "[", "agreement gru seed 0 lr 0.01: d=",
+            "## agreement", "The distance at which half", "|", "First looks:", "search of 1 cells done in",
+            "to see it in TensorBoard:")
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert [line for line in lines if not line.startswith(ours)] == [], result.stdout + result.stderr
+    assert len([line for line in lines if line.startswith("agreement gru seed 0")]) == 2  # a line per probe
+    probes = glob.glob(str(logdir / "agreement-gru-*"))
+    assert len(probes) == 2
+    for probe in probes:
+        with open(os.path.join(probe, engine.LOG_FILE)) as f:
+            assert "validation accuracy by distance" in f.read()
+        assert not glob.glob(os.path.join(probe, "**", "events.out.tfevents.*"), recursive=True)
+    assert glob.glob(str(logdir / report.SUMMARY_DIR / "events.out.tfevents.*"))
