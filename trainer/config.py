@@ -21,7 +21,8 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")  # trainer.model builds them
 STRATEGIES = ("default", "mirrored", "tpu")  # trainer.distribute makes them
 DISTANCE_MODES = ("range", "fixed")
 LADDER_REACH = 20  # the default eval ladder reaches this many times the training distance
-CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono")  # fields passed to the cell
+CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono", "positive_candidate", "r_min", "r_max",
+                "max_phase", "ind_rnn_max_distance")  # fields passed to the cell
 
 
 def _task_choices():
@@ -58,6 +59,18 @@ class Config:
     chrono_max_distance: Optional[int] = setting(None, "chrono: the longest time scale T_max of the initialisation "
                                                        "(default: the longest eval distance; make horizon: its "
                                                        "--longest); never the training distance itself")
+    positive_candidate: Optional[bool] = setting(None, "min_gru, min_lstm: the candidate of the log-space variant, "
+                                                       "h~ = g(x W_h + b_h) > 0 (g(x) = x + 0.5 for x >= 0, sig(x) "
+                                                       "below); the arithmetic stays linear")
+    r_min: Optional[float] = setting(None, "lru: the smallest |lambda| of the ring initialisation (default 0; the "
+                                           "paper's long-range tasks 0.9)")
+    r_max: Optional[float] = setting(None, "lru: the largest |lambda| of the ring initialisation (default 1; the "
+                                           "paper's long-range tasks 0.999)")
+    max_phase: Optional[float] = setting(None, "lru: the largest phase of lambda at initialisation (default 2 pi; "
+                                               "the paper's PathX pi/10)")
+    ind_rnn_max_distance: Optional[int] = setting(None, "ind_rnn: T of the bound |u| <= 2^(1/T) on the recurrent "
+                                                        "weights and of their initialisation (default 1000); never "
+                                                        "the training distance itself")
     units: int = setting(128, "Hidden units per recurrent layer")
     layers: int = setting(1, "Recurrent layers, stacked")
     embedding: int = setting(16, "Size of the input embedding (tasks with symbol inputs)")

@@ -10,9 +10,9 @@ much the last decision can still learn from what happened k steps earlier. For t
 RNN the articles predict a geometric fall with k (vanishing gradients); for the additive
 and gated cells, a flat one.
 
-Gate inspection. A gated cell (lstm, gru) is rebuilt with return_gates=True and the trained
-weights, so every gate's activation at every step and unit can be read: an LSTM that
-remembers across the copy task's delay holds its forget gate near 1 there.
+Gate inspection. A gated cell (lstm, gru, min_gru, min_lstm) is rebuilt with return_gates=True
+and the trained weights, so every gate's activation at every step and unit can be read: an
+LSTM that remembers across the copy task's delay holds its forget gate near 1 there.
 """
 
 import keras
@@ -110,7 +110,7 @@ def gate_activations(model, inputs):
     """
     layer = first_gated_layer(model)
     if layer is None:
-        raise ValueError(f"model {model.name!r} has no gated recurrent cell; gated cells: lstm, gru")
+        raise ValueError(f"model {model.name!r} has no gated recurrent cell; gated cells: lstm, gru, min_gru, min_lstm")
     cell_config = {**layer.cell.get_config(), "return_gates": True}
     twin = Recurrent(type(layer.cell).from_config(cell_config), return_sequences=True)
     encoding, rest = encoder_and_rest(model)

@@ -199,7 +199,8 @@ def test_nan_loss_stops_with_a_message_naming_the_cell(tmp_path):
 
 
 BAD = [
-    (dict(cell="lstmm"), "unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, keras_rnn, keras_lstm, keras_gru"),
+    (dict(cell="lstmm"), "unknown cell 'lstmm'; valid cells: rnn, relu_rnn, additive, ungated_lstm, lstm, gru, min_gru, min_lstm, lru, "
+                        "ind_rnn, sco_rnn, keras_rnn, keras_lstm, keras_gru"),
     (dict(task="maze"), "unknown task 'maze'; valid tasks: adding, agreement, copy"),
     (dict(distance=0), "distance must be an integer >= 1, got 0"),
     (dict(eval_distances=(3, 0)), "eval_distances must be positive integers, got 0"),

@@ -1,8 +1,9 @@
 """The recurrent cells, by name.
 
 CELLS maps a name to a Cell entry that builds the recurrent layer for a model:
-- the project's own cells (rnn, relu_rnn, additive, ungated_lstm, lstm, gru), each a
-  Keras 3 cell with its equation in its docstring, run in trainer.cells.layer.Recurrent;
+- the project's own cells, each a Keras 3 cell with its equation in its docstring, run in
+  trainer.cells.layer.Recurrent: the classic ones (rnn, relu_rnn, additive, ungated_lstm,
+  lstm, gru) and those that came after (min_gru, min_lstm, lru, ind_rnn, sco_rnn);
 - Keras's own layers as reference baselines (keras_rnn, keras_lstm, keras_gru); on a GPU
   keras_lstm and keras_gru take the cuDNN path.
 
@@ -18,13 +19,17 @@ import keras
 from trainer.cells.additive import AdditiveCell, UngatedLSTMCell
 from trainer.cells.base import RecurrentCell
 from trainer.cells.gru import GRUCell
+from trainer.cells.ind_rnn import IndRNNCell
 from trainer.cells.layer import Recurrent
+from trainer.cells.lru import LRUCell
 from trainer.cells.lstm import LSTMCell
+from trainer.cells.minimal import MinGRUCell, MinLSTMCell
+from trainer.cells.orthogonal import ScoRNNCell
 from trainer.cells.simple import ReluRNNCell, TanhRNNCell
 
 # Options of the Keras baselines, and the options passed to the recurrent layer, not the cell.
 KERAS_OPTIONS = ("dropout", "recurrent_dropout", "unroll")
-LAYER_OPTIONS = ("unroll", "hoist_inputs", "unroll_training")
+LAYER_OPTIONS = ("unroll", "hoist_inputs", "unroll_training", "scan")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,10 +43,10 @@ class Cell:
 
     def layer_options(self, options, chrono_max_distance):
         """Command-line options {name: value} -> keyword options of layer(); a ValueError names an
-        option this cell does not take. chrono=True draws the chrono initialisation with
-        chrono_max_distance as its longest time scale T_max (a setting of its own, never the
-        training distance, so that a probe's initialisation is not tuned to the distance it is
-        tested on)."""
+        option this cell does not take, or a bad value of one (the cell's check_arguments).
+        chrono=True draws the chrono initialisation with chrono_max_distance as its longest
+        time scale T_max (a setting of its own, never the training distance, so that a probe's
+        initialisation is not tuned to the distance it is tested on)."""
         unknown = sorted(set(options) - set(self.command_options))
         if unknown:
             valid = ", ".join(self.command_options) or "none"
@@ -51,6 +56,8 @@ class Cell:
             if not isinstance(chrono_max_distance, int) or chrono_max_distance < 2:
                 raise ValueError(f"chrono needs a longest time scale chrono_max_distance >= 2, got {chrono_max_distance!r}")
             resolved["chrono_max_distance"] = chrono_max_distance
+        if self.cell_class is not None:
+            self.cell_class.check_arguments(**resolved)
         return resolved
 
     def options_taken(self, options):
@@ -101,6 +108,15 @@ CELLS = {
                  command_options=("forget_gate", "forget_bias", "chrono")),
     "gru": Cell("gru", "GRU, reset gate before the recurrent product", GRUCell, twin="keras_gru",
                 command_options=("chrono",)),
+    "min_gru": Cell("min_gru", "minGRU, gates of the input alone: h_t = (1 - z_t) h_{t-1} + z_t h~_t", MinGRUCell,
+                    command_options=("positive_candidate",)),
+    "min_lstm": Cell("min_lstm", "minLSTM, normalised gates of the input alone: h_t = f'_t h_{t-1} + i'_t h~_t",
+                     MinLSTMCell, command_options=("positive_candidate",)),
+    "lru": Cell("lru", "linear recurrent unit, diagonal complex recurrence with ring initialisation", LRUCell,
+                command_options=("r_min", "r_max", "max_phase")),
+    "ind_rnn": Cell("ind_rnn", "IndRNN, h_t = relu(x_t W + u * h_{t-1} + b), |u| <= 2^(1/T)", IndRNNCell,
+                    command_options=("ind_rnn_max_distance",)),
+    "sco_rnn": Cell("sco_rnn", "scoRNN, orthogonal W = (I + A)^-1 (I - A) D, modReLU", ScoRNNCell),
     "keras_rnn": Cell("keras_rnn", "keras.layers.SimpleRNN (reference)", keras_layer=keras.layers.SimpleRNN),
     "keras_lstm": Cell("keras_lstm", "keras.layers.LSTM (reference; cuDNN on a GPU)", keras_layer=keras.layers.LSTM),
     "keras_gru": Cell("keras_gru", "keras.layers.GRU (reference; cuDNN on a GPU)", keras_layer=keras.layers.GRU),
@@ -117,5 +133,6 @@ def get_cell(name):
 
 __all__ = [
     "CELLS", "Cell", "get_cell", "Recurrent", "RecurrentCell", "TanhRNNCell", "ReluRNNCell",
-    "AdditiveCell", "UngatedLSTMCell", "LSTMCell", "GRUCell",
+    "AdditiveCell", "UngatedLSTMCell", "LSTMCell", "GRUCell", "MinGRUCell", "MinLSTMCell", "LRUCell",
+    "IndRNNCell", "ScoRNNCell",
 ]

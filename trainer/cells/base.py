@@ -7,7 +7,9 @@ weights. RecurrentCell.call does both, so a cell works one step at a time inside
 keras.layers.RNN like any Keras cell. trainer.cells.layer.Recurrent instead reads the
 recurrent weights once per sequence (recurrent_weights(): a GRU slices its kernel there,
 not at every step) and, with hoist_inputs=True, projects the whole sequence in one matrix
-product before the loop; the numbers are the same.
+product before the loop; the numbers are the same. A cell whose state enters its
+recurrence linearly (SCANS) also computes a whole sequence at once in scan(), which
+Recurrent runs instead of the loop (trainer.cells.scan).
 """
 
 import keras
@@ -30,9 +32,11 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
 
     Subclasses set INPUT_BLOCKS (the input kernel is [in, INPUT_BLOCKS * units]),
     RECURRENT_BLOCKS (the recurrent kernel is [units, RECURRENT_BLOCKS * units], none if 0),
+    INPUT_BIAS (False where the bias is not added to the projection but used in the step),
     GATES (names of the gate activations the cell can return) and STATES (names of its
     states), and implement step(projected, states, weights, training); a cell whose step
-    reads its recurrent kernel in parts overrides recurrent_weights().
+    reads its recurrent kernel in parts overrides recurrent_weights(). A cell whose
+    recurrence is linear in its state sets SCANS and implements scan().
 
     Args:
       units: size u of the hidden state (>= 1).
@@ -47,8 +51,10 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
 
     INPUT_BLOCKS = 1
     RECURRENT_BLOCKS = 1
+    INPUT_BIAS = True
     GATES = ()
     STATES = ("h",)
+    SCANS = False
 
     def __init__(
         self,
@@ -80,6 +86,12 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
         self.state_size = [units] * len(self.STATES)
         self.output_size = units * (1 + len(self.GATES) * self.return_gates)
 
+    @classmethod
+    def check_arguments(cls, **options):
+        """Raises a one-line ValueError for a bad value of a cell-specific option (as __init__
+        would), so that a Config is rejected before anything is built; cells with such options
+        override it."""
+
     # ------------------------------------------------------------------ weights
     def initial_bias(self, shape, dtype=None):
         """The bias at initialisation; cells with special recipes (forget bias 1, chrono) override it."""
@@ -102,20 +114,26 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
 
     # ------------------------------------------------------------------ computation
     def project_inputs(self, inputs, training=False):
-        """x W + b, with input dropout in training.
+        """x W + b (x W without INPUT_BIAS), with input dropout in training.
 
         inputs: one step [B, in], or a whole time-major sequence [T, B, in].
         Returns [B, k u] or [T, B, k u]. The dropout mask [B, in] is the same at every step.
         """
         if training and 0.0 < self.dropout < 1.0:
             inputs = inputs * self.get_dropout_mask(inputs if len(inputs.shape) == 2 else inputs[0])
-        return ops.add(ops.matmul(inputs, self.kernel), self.bias)
+        projected = ops.matmul(inputs, self.kernel)
+        return ops.add(projected, self.bias) if self.INPUT_BIAS else projected
+
+    def recurrent_mask(self, state, training):
+        """The recurrent dropout mask [B, n] (one per sequence) in training, or None."""
+        if training and 0.0 < self.recurrent_dropout < 1.0:
+            return self.get_recurrent_dropout_mask(state)
+        return None
 
     def recurrent_input(self, h, training):
         """h_{t-1} as the recurrent product sees it: with the recurrent dropout mask in training."""
-        if training and 0.0 < self.recurrent_dropout < 1.0:
-            return h * self.get_recurrent_dropout_mask(h)
-        return h
+        mask = self.recurrent_mask(h, training)
+        return h if mask is None else h * mask
 
     def recurrent_weights(self):
         """What step() reads besides its inputs and states, read once per sequence: a tuple
@@ -125,6 +143,14 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
     def step(self, projected, states, weights, training=False):
         """One recurrence step from the projected input [B, k u] and recurrent_weights();
         returns (output, new_states)."""
+        raise NotImplementedError
+
+    def scan(self, projected, states, weights, keep=None, training=False):
+        """The whole sequence at once, for a cell with SCANS: projected [T, B, k u] (time-major,
+        project_inputs of every step), states the initial states, weights recurrent_weights(),
+        keep None or [T, B, 1] bool, True on padded steps, where the state is kept. Returns
+        (outputs [T, B, out], final states): what step() gives step by step, padded steps'
+        outputs aside (the layer repeats the last output there)."""
         raise NotImplementedError
 
     def call(self, inputs, states, training=False):
@@ -141,7 +167,7 @@ class RecurrentCell(DropoutRNNCell, keras.layers.Layer):
         return dict(zip(("h",) + self.GATES, parts))
 
     def get_initial_state(self, batch_size=None):
-        return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype) for _ in self.STATES]
+        return [ops.zeros((batch_size, size), dtype=self.compute_dtype) for size in self.state_size]
 
     def get_config(self):
         return {

@@ -14,14 +14,21 @@ operations:
   while-loop): nothing has been measured there;
 - with hoist_inputs=True, x W + b is computed for the whole sequence in one matrix product
   before the loop, time-major ([T, B, k u], so the large projected tensor is never
-  transposed), and the loop runs only the recurrence (cell.step); off by default.
+  transposed), and the loop runs only the recurrence (cell.step); off by default;
+- a cell whose state enters its recurrence linearly (cell.SCANS: min_gru, min_lstm, lru)
+  can run no loop at all: its whole sequence is projected and solved as a parallel scan
+  (cell.scan, trainer.cells.scan), in training and evaluation, backwards too; a padded
+  step keeps the state and repeats the last output, as in the loop. By default (scan=None)
+  it does where a GPU is visible, which is what a scan is for (not measured yet); on a CPU
+  the loop was measured 2 to 7 times faster (docs/cells.md), so the loop stays there.
 
-docs/benchmarks.md has what each of these gains, measured.
+docs/benchmarks.md has what the loop's options gain, measured.
 """
 
 import keras
 from keras import ops
 
+from trainer.cells import scan as linear_scan
 from trainer.cells.base import PACKAGE, RecurrentCell
 from trainer.cells.keras_private import rnn
 
@@ -41,15 +48,32 @@ class Recurrent(keras.layers.RNN):
       unroll_training: None (default): unroll the training loop as the module docstring
         says; True: whenever the length is static; False: never. unroll=True (Keras's
         option) unrolls every loop, training and evaluation, and needs a static length.
+      scan: None (default): for a cell that has one (cell.SCANS), a parallel scan where a
+        GPU is visible and the loop on a CPU, as the module docstring says; True: the scan
+        (a ValueError for a cell without one); False: the loop (where hoist_inputs and
+        unroll_training apply).
     Inputs [B, T, in]; outputs [B, T, out] with return_sequences=True, else [B, out].
     """
 
-    def __init__(self, cell, hoist_inputs=False, unroll_training=None, **kwargs):
+    def __init__(self, cell, hoist_inputs=False, unroll_training=None, scan=None, **kwargs):
         super().__init__(cell, **kwargs)
         if unroll_training not in (None, True, False):
             raise ValueError(f"unroll_training must be None, True or False, got {unroll_training!r}")
+        if scan not in (None, True, False):
+            raise ValueError(f"scan must be None, True or False, got {scan!r}")
+        if scan and not getattr(cell, "SCANS", False):
+            raise ValueError(f"scan=True needs a cell with a linear recurrence (min_gru, min_lstm, lru); "
+                             f"{type(cell).__name__} has none")
         self.hoist_inputs = bool(hoist_inputs)
         self.unroll_training = unroll_training
+        self.scan = scan
+
+    @property
+    def scans(self):
+        """Whether this layer runs its cell as a parallel scan instead of a loop."""
+        if self.scan is False or not getattr(self.cell, "SCANS", False):
+            return False
+        return self.scan or gpu_visible()
 
     def unrolls(self, steps, training):
         """Whether a loop over `steps` (None if not static) is unrolled."""
@@ -64,6 +88,8 @@ class Recurrent(keras.layers.RNN):
     def inner_loop(self, sequences, initial_state, mask, training=False):
         if not isinstance(self.cell, RecurrentCell):
             return super().inner_loop(sequences, initial_state, mask, training=training)
+        if self.scans:
+            return self.parallel_scan(sequences, initial_state, mask, training)
         cell, weights = self.cell, self.cell.recurrent_weights()
         if self.hoist_inputs:
             inputs = cell.project_inputs(ops.transpose(sequences, (1, 0, 2)), training=training)
@@ -91,5 +117,22 @@ class Recurrent(keras.layers.RNN):
         )
         return last, ops.transpose(outputs, (1, 0, 2)) if self.hoist_inputs else outputs, states
 
+    def parallel_scan(self, sequences, initial_state, mask, training=False):
+        """What inner_loop returns (last output [B, out], outputs [B, T, out], final states),
+        computed by cell.scan on the time-major sequence, reversed for go_backwards as the loop
+        reverses it."""
+        cell = self.cell
+        inputs = ops.transpose(sequences, (1, 0, 2))
+        keep = None if mask is None else ops.logical_not(ops.transpose(ops.cast(mask, "bool"), (1, 0)))[:, :, None]
+        if self.go_backwards:
+            inputs = ops.flip(inputs, axis=0)
+            keep = None if keep is None else ops.flip(keep, axis=0)
+        outputs, states = cell.scan(cell.project_inputs(inputs, training=training), list(initial_state),
+                                    cell.recurrent_weights(), keep, training=training)
+        if keep is not None:
+            outputs = linear_scan.hold_outputs(outputs, keep, self.zero_output_for_mask)
+        return outputs[-1], ops.transpose(outputs, (1, 0, 2)), states
+
     def get_config(self):
-        return {**super().get_config(), "hoist_inputs": self.hoist_inputs, "unroll_training": self.unroll_training}
+        return {**super().get_config(), "hoist_inputs": self.hoist_inputs, "unroll_training": self.unroll_training,
+                "scan": self.scan}
