@@ -13,7 +13,7 @@ LAYERS = (
     ("data",),
     ("trainer.cells",),
     ("trainer.config", "trainer.accuracy", "trainer.results", "trainer.memory", "trainer.rundir"),
-    ("trainer.model", "trainer.distribute", "trainer.evaluate", "trainer.probes"),
+    ("trainer.model", "trainer.checkpoints", "trainer.distribute", "trainer.evaluate", "trainer.probes"),
     ("trainer.dashboards",),
     ("trainer.callbacks", "trainer.train"),
     ("trainer.study",),

@@ -2,8 +2,8 @@
 session can be resumed elsewhere: for each finished run below LOGDIR, its config.json and its
 results.json without the gradient probe and the accuracy breakdowns (the search reads neither).
 
-    python -m tools.keep_probes LOGDIR DEST     # DEST/<run>/config.json, results.json
-    cp -r DEST/* LOGDIR/                          # later, anywhere: the search reuses them
+    python -m tools.keep_probes --logdir=LOGDIR --dest=DEST   # DEST/<run>/config.json, results.json
+    cp -r DEST/* LOGDIR/                                         # later, anywhere: the search reuses them
 
 A run directory with these two files is a finished probe to the search (trainer.rundir), so
 the same `make horizon` command then trains only the probes still missing.
@@ -11,8 +11,10 @@ the same `make horizon` command then trains only the probes still missing.
 
 import json
 import os
-import sys
 
+from absl import flags
+
+from common import cli
 from common.files import write_json_atomically
 from trainer.results import RESULTS_FILE
 from trainer.rundir import CONFIG_FILE
@@ -40,8 +42,16 @@ def keep(logdir, dest):
     return kept
 
 
+def main():
+    print(f"kept {keep(flags.FLAGS.logdir, flags.FLAGS.dest)} finished probes in {flags.FLAGS.dest}")
+
+
+def define_flags():
+    """The command line's flags (only when run as a program)."""
+    flags.DEFINE_string("logdir", None, "The search's directory (its probes' run directories).", required=True)
+    flags.DEFINE_string("dest", None, "Where to keep them (e.g. docs/horizon/<search>/runs).", required=True)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        print("usage: python -m tools.keep_probes LOGDIR DEST", file=sys.stderr)
-        sys.exit(2)
-    print(f"kept {keep(*sys.argv[1:])} finished probes in {sys.argv[2]}")
+    define_flags()
+    cli.run(main)

@@ -90,7 +90,8 @@ def main():
         print("| " + " | ".join(map(str, row)) + " |")
 
 
-if __name__ == "__main__":
+def define_flags():
+    """The command line's flags (only when run as a program)."""
     flags.DEFINE_list("tasks", ["agreement"], "Tasks of the search.")
     flags.DEFINE_list("cells", ["rnn", "lstm", "gru"], "Cells of the search.")
     flags.DEFINE_integer("seeds", 3, "Seeds per cell.")
@@ -99,4 +100,8 @@ if __name__ == "__main__":
     flags.DEFINE_list("learning_rates", ["0.003", "0.01"], "Learning rates each cell chooses from.")
     flags.DEFINE_float("solved_accuracy", 0.9, "Solved threshold: low enough that the cells climb the grid in a short "
                                                "budget, so that the scheduling, not the first round, is measured.")
+
+
+if __name__ == "__main__":
+    define_flags()
     cli.run(main)

@@ -16,6 +16,7 @@ from tensorboard.backend.event_processing import event_accumulator
 
 from trainer import memory, results, rundir, train
 from trainer.config import Config
+from trainer.model import load_model
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../.."))
 
@@ -140,7 +141,7 @@ def test_make_train_on_an_empty_logdir_is_quiet_and_reaches_tensorboard(tmp_path
     assert [value for _, value in series(by_distance, "reference_by_distance/chance")] == pytest.approx([0.0784] * len(distances))
     with open(os.path.join(workdir, "config.json")) as f:
         assert json.load(f)["cell_options"] == "identity_init=True"
-    model = train.load_model(os.path.join(workdir, "checkpoint.keras"))
+    model = load_model(os.path.join(workdir, "checkpoint.keras"))
     cell = model.get_layer(index=2).cell
     assert cell.identity_init and "| constant-1 MSE |" in result.stdout
 

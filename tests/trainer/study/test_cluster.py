@@ -62,7 +62,7 @@ def test_a_node_on_other_storage_cannot_see_the_token(tmp_path):
 def test_a_command_s_cluster_is_shut_down_and_ctrl_c_says_how_to_resume(monkeypatch, interrupted):
     calls = []
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
-    monkeypatch.setattr(cluster, "connect", lambda address, cpus, gpus: calls.append(("connect", address)) or "C")
+    monkeypatch.setattr(cluster, "connect", lambda address, cpus, gpus, show: calls.append(("connect", address)) or "C")
     monkeypatch.setattr(cluster, "disconnect", lambda: calls.append(("disconnect",)))
     try:
         with cluster.connected("", 1, 0, kept="finished runs are kept") as joined:

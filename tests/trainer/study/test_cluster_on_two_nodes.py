@@ -180,8 +180,10 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     # A learning rate too small to solve within 200 steps: every run trains its whole budget, so
     # the one on the worker is still training after its first checkpoint however fast the
     # machine is (at the preset's rate a fast machine solved d = 2 at its first evaluation).
+    # --show_training: the trials' own lines (which node, "resuming ...") on the driver's console
     driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4", "--steps=200", "--eval_every=50",
-                                            "--learning_rate=0.0001", f"--address={address}", "--cpus_per_run=1"),
+                                            "--learning_rate=0.0001", f"--address={address}", "--cpus_per_run=1",
+                                            "--show_training"),
                               cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(ANSI.sub("", line) for line in driver.stdout), daemon=True)
