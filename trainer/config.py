@@ -21,6 +21,16 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd")  # trainer.model builds them
 STRATEGIES = ("default", "mirrored", "tpu")  # trainer.distribute makes them
 DISTANCE_MODES = ("range", "fixed")
 LADDER_REACH = 20  # the default eval ladder reaches this many times the training distance
+DEFAULT_EVAL_EVERY = 1000  # steps between evaluations when it divides the budget
+DEFAULT_EVALUATIONS = 8  # else about this many evaluations in a run
+
+
+def largest_divisor_at_most(steps, limit):
+    """The largest divisor of steps that is at most limit (1 at least): an evaluation interval
+    that divides the budget, so that the last evaluation falls on the last step."""
+    return max(d for d in range(1, max(1, limit) + 1) if steps % d == 0)
+
+
 CELL_OPTIONS = ("identity_init", "forget_gate", "forget_bias", "chrono", "positive_candidate", "r_min", "r_max",
                 "max_phase", "ind_rnn_max_distance")  # fields passed to the cell
 
@@ -76,7 +86,9 @@ class Config:
     embedding: int = setting(16, "Size of the input embedding (tasks with symbol inputs)")
     batch_size: int = setting(64, "Sequences per training batch")
     steps: int = setting(8000, "Training steps in all (a multiple of eval_every)")
-    eval_every: int = setting(1000, "Training steps between evaluations and checkpoints (one Keras epoch)")
+    eval_every: Optional[int] = setting(None, "Training steps between evaluations and checkpoints (one Keras epoch); "
+                                              "default: 1000 if it divides steps, else the largest divisor of steps "
+                                              "up to steps / 8 (about 8 evaluations)")
     solved_accuracy: Optional[float] = setting(None, "A run is solved once validation accuracy reaches this at every "
                                                      "eval distance it trains on (default: the task's; copy and "
                                                      "agreement 0.99, adding 0.9)")
@@ -98,6 +110,16 @@ class Config:
     fresh: bool = setting(False, "Start a new run even if an interrupted run with the same settings can be resumed")
     dashboards: bool = setting(True, "Write the run's TensorBoard dashboards (--nodashboards: results.json, the "
                                      "checkpoints and the log alone, as the memory-horizon search's probes do)")
+
+    @property
+    def resolved_eval_every(self):
+        """eval_every as given, or by default 1000 where it divides steps, else the largest divisor
+        of steps that is at most steps / DEFAULT_EVALUATIONS."""
+        if self.eval_every is not None:
+            return self.eval_every
+        if self.steps % DEFAULT_EVAL_EVERY == 0:
+            return DEFAULT_EVAL_EVERY
+        return largest_divisor_at_most(self.steps, self.steps // DEFAULT_EVALUATIONS)
 
     @property
     def resolved_task(self):
@@ -194,6 +216,7 @@ class Config:
         (strategy), or in a logdir moved elsewhere, are the same run."""
         values = dataclasses.asdict(self)
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
+        values["eval_every"] = self.resolved_eval_every
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
         values["solved_accuracy"] = self.resolved_solved_accuracy
@@ -208,9 +231,11 @@ class Config:
         """Raises a one-line ValueError naming the first bad setting and its valid values."""
         task = self.resolved_task
         self.resolved_cell  # an unknown cell fails here, before anything else
-        for name in ("distance", "units", "layers", "embedding", "batch_size", "steps", "eval_every"):
+        for name in ("distance", "units", "layers", "embedding", "batch_size", "steps"):
             check_positive_integer(name, getattr(self, name))
-        if self.steps % self.eval_every:
+        if self.eval_every is not None:
+            check_positive_integer("eval_every", self.eval_every)
+        if self.steps % self.resolved_eval_every:
             suggestion = self.steps - self.steps % self.eval_every or self.eval_every
             raise ValueError(
                 f"steps ({self.steps}) must be a multiple of eval_every ({self.eval_every}), e.g. steps={suggestion}"

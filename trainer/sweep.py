@@ -44,8 +44,8 @@ def define_flags():
     flags.DEFINE_integer("steps", None, "Training steps per run (default: the preset's, per task).")
     flags.DEFINE_integer("units", None, "Hidden units (default: the preset's).")
     flags.DEFINE_float("learning_rate", None, "Learning rate of every run (default: the preset's, per task).")
-    flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's, or "
-                                             "the run's steps if they are not a multiple of it).")
+    flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's if it "
+                                             "divides the run's steps, else make train's default).")
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
     flags.DEFINE_integer("seed", 0, "The first seed: each grid point is trained from seeds seed, seed + 1, ...")
     flags.DEFINE_integer("seeds", 1, "Seeds per grid point; tables and figures show their median and range.")

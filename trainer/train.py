@@ -42,7 +42,7 @@ from trainer.dashboards import run_summaries
 from trainer.dashboards.tables import distance_table
 from trainer.callbacks import (Checkpoint, DistanceAccuracy, EpochEndGuard, GateHistograms, SolvedCheck,
                                StopOnNonFiniteLoss, TrainingScalars)
-from trainer.config import Config
+from trainer.config import DEFAULT_EVAL_EVERY, Config
 from trainer.model import build_model, compile_model
 from trainer.rundir import CONFIG_FILE, SOLVED_FILE, run_directory, training_lock
 
@@ -186,7 +186,8 @@ def _train_and_evaluate(config, workdir, progress):
     if not resumed:
         remove_event_files(workdir)
     summary_writer = run_summaries.writer(workdir) if config.dashboards else tf.summary.create_noop_writer()
-    steps_per_epoch, epochs = config.eval_every, config.steps // config.eval_every
+    steps_per_epoch = config.resolved_eval_every
+    epochs = config.steps // steps_per_epoch
     initial_epoch = checkpoints.step_of(model) // steps_per_epoch
     if resumed:
         print(f"resuming {run_name} from step {initial_epoch * steps_per_epoch} of {config.steps}", flush=True)
@@ -194,7 +195,11 @@ def _train_and_evaluate(config, workdir, progress):
         if config.dashboards:
             run_summaries.write_run_start(summary_writer, run_name, hparams, task)
         replicas = f" on {strategy.num_replicas_in_sync} replicas" if strategy.num_replicas_in_sync > 1 else ""
-        print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}; logs in {workdir}", flush=True)
+        interval = f"evaluated every {steps_per_epoch} steps" + (
+            "" if config.eval_every or steps_per_epoch == DEFAULT_EVAL_EVERY else
+            f" (--eval_every not given, and {DEFAULT_EVAL_EVERY} does not divide {config.steps})")
+        print(f"training {run_name}: {config.cell} on {config.task}, {config.steps} steps{replicas}, {interval}; "
+              f"logs in {workdir}", flush=True)
 
     eval_distances = config.resolved_eval_distances
     if not config.eval_distances:

@@ -233,6 +233,20 @@ def test_bad_settings_are_rejected_before_anything_is_written(tmp_path, override
     assert not os.path.exists(tmp_path / "logs")
 
 
+@pytest.mark.parametrize("steps,eval_every", [(8000, 1000), (3000, 1000), (40, 5), (300, 30), (7, 1)])
+def test_without_eval_every_a_run_evaluates_at_an_interval_that_divides_its_steps(tmp_path, steps, eval_every):
+    config = Config(steps=steps, logdir=str(tmp_path))
+    config.validate()
+    assert config.resolved_eval_every == eval_every and config.hparams()["eval_every"] == eval_every
+
+
+def test_a_short_run_says_how_often_it_evaluates_in_its_first_line(tmp_path, capsys):
+    config = tiny_config(tmp_path, steps=6, eval_every=None)
+    train.train_and_evaluate(config, rundir.run_directory(config))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert ", 6 steps, evaluated every 1 steps (--eval_every not given, and 1000 does not divide 6); logs in " in first
+
+
 def test_unwritable_logdir_is_rejected(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")

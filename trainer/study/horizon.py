@@ -16,7 +16,7 @@ from common.checks import check_positive_integer
 from data import get_task
 from data.eval_sets import LADDER
 from trainer.cells import CELLS, get_cell
-from trainer.config import DISTANCE_MODES, Config
+from trainer.config import DISTANCE_MODES, Config, largest_divisor_at_most
 from trainer.study import engine, report, runner, search
 from trainer.study.progress import Progress, format_duration
 from trainer.study.seeds import seed_list
@@ -81,7 +81,7 @@ def default_eval_every(steps):
     """About 16 evaluations per probe, one at each 16th of the budget, so that steps to solve say
     which of the budgets B/16, B/8, ... a solve counts for: the largest divisor of steps that is
     at most steps / 16."""
-    return max(d for d in range(1, max(1, steps // 16) + 1) if steps % d == 0)
+    return largest_divisor_at_most(steps, steps // 16)
 
 
 @dataclasses.dataclass
@@ -144,7 +144,7 @@ def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=No
         "steps": budgets, "units": first[tasks[0]].units,
         "learning_rates": list(rates), "learning_rate_fixed": bool(learning_rate),
         "solved_accuracy": {task: config.resolved_solved_accuracy for task, config in first.items()},
-        "eval_every": {task: config.eval_every for task, config in first.items()},
+        "eval_every": {task: config.resolved_eval_every for task, config in first.items()},
         "probe_distances": probe_distances, "chrono_max_distance": chrono_max_distance or bounds.longest,
         "bounds": dataclasses.asdict(bounds), "grid": list(bounds.grid),
     }

@@ -9,7 +9,6 @@ unfinished ones from their checkpoints, and rewrites the summary. The command li
 trainer.sweep.
 """
 
-import dataclasses
 import itertools
 import os
 import time
@@ -52,17 +51,20 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     task=task, cell=cell, distance=distance, distance_mode=distance_mode,
                     eval_distances=None, units=preset.units if units is None else units, batch_size=preset.batch_size,
                     steps=preset.steps[task] if steps is None else steps,
-                    eval_every=eval_every or preset.eval_every, seed=seed,
+                    eval_every=eval_every or preset_interval(preset, steps or preset.steps[task]), seed=seed,
                     learning_rate=learning_rate or preset.learning_rate[task],
                     logdir=logdir, validate_all_distances=False,
                     dashboards=every_seed_dashboards or seed == seed_values[0],
                     **CELLS[cell].options_taken(cell_options),
                 )
-                if config.steps % config.eval_every and not eval_every:  # the preset's interval does not fit
-                    config = dataclasses.replace(config, eval_every=config.steps)
                 config.validate()
                 configs.append(config)
     return configs
+
+
+def preset_interval(preset, steps):
+    """The preset's evaluation interval where it divides the budget, else None (Config's default)."""
+    return preset.eval_every if steps % preset.eval_every == 0 else None
 
 
 def run_sweep(configs, sweep_dir, cluster=None):

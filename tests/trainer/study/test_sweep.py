@@ -16,7 +16,7 @@ from trainer.study import presets, sweep, sweep_summary
 from trainer.study.presets import PRESETS
 
 
-TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4)
+TINY = dict(cells=["rnn", "gru"], tasks=["agreement"], distances=(2, 4), steps=4, units=4, eval_every=4)
 # Default eval distances: the ladder up to 20 x distance, climbed until two rungs in a row are
 # at chance; at least these (the training distance and below, and two rungs beyond it).
 EVAL_DISTANCES = {2: [1, 2, 4, 5], 4: [1, 2, 4, 5, 8]}
@@ -47,7 +47,7 @@ def test_presets_cover_every_study_cell_and_every_task(tmp_path):
         configs = sweep.grid(preset, str(tmp_path))
         assert {c.cell for c in configs} == set(presets.STUDY_CELLS)
         assert {c.task for c in configs} == {"copy", "agreement", "adding"}
-        assert all(c.steps % c.eval_every == 0 for c in configs)
+        assert all(c.steps % c.resolved_eval_every == 0 for c in configs)
 
 
 @pytest.mark.parametrize("override, message", [
