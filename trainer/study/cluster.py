@@ -40,6 +40,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 HEAD_HINT = "start a head node there with `ray start --head --port={port}` (the project's Python environment), " \
             "or leave --address out to run on this machine"
 STORAGE_CHECK_TIMEOUT_S = 120
+TENSORFLOW_ENVIRONMENT = ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")  # what the workers of a cluster inherit
 ADDRESS_IN_TEXT = re.compile(r"\b[\w.-]+:\d{2,5}\b")
 
 
@@ -182,7 +183,7 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0, show_training=False
         check_listening(address)
         ray_token.join_as_ray_would(address)
     runtime_env = {"working_dir": PROJECT_ROOT, "excludes": [".git/"],
-                   "env_vars": {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "1")}}
+                   "env_vars": {name: os.environ[name] for name in TENSORFLOW_ENVIRONMENT if name in os.environ}}
     options = dict(runtime_env=runtime_env, include_dashboard=False, configure_logging=False,
                    log_to_driver=show_training)
     try:
