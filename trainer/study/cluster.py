@@ -37,8 +37,8 @@ from trainer.study import ray_token
 
 # The folder that holds the trainer/, data/ and common/ packages: what Ray ships to each worker.
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HEAD_HINT = "start a head node there with `ray start --head --port={port}` (the project's Python environment), " \
-            "or leave --address out to run on this machine"
+HEAD_HINT = "start a head node there with `RAY_AUTH_MODE=token ray start --head --port={port}` from the project's " \
+            "environment, after `ray get-auth-token --generate` (docs/study.md), or leave --address out to run on this machine"
 STORAGE_CHECK_TIMEOUT_S = 120
 TENSORFLOW_ENVIRONMENT = ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")  # what the workers of a cluster inherit
 ADDRESS_IN_TEXT = re.compile(r"\b[\w.-]+:\d{2,5}\b")

@@ -271,9 +271,9 @@ def test_a_driver_with_a_wrong_token_stops_with_one_line(cluster, command, monke
 def test_an_address_with_no_cluster_is_one_line(tmp_path, command, monkeypatch):
     port = free_ports(1)[0]
     logdir = str(tmp_path / "sweep")
-    no_cluster = (f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there with `ray start "
-                  f"--head --port={port}` (the project's Python environment), or leave --address out to run on this "
-                  f"machine")
+    no_cluster = (f"no Ray cluster at 127.0.0.1:{port} (connection refused); start a head node there with "
+                  f"`RAY_AUTH_MODE=token ray start --head --port={port}` from the project's environment, after `ray "
+                  f"get-auth-token --generate` (docs/study.md), or leave --address out to run on this machine")
     assert_one_line_error(command("trainer.sweep", *sweep_command(logdir, f"--address=127.0.0.1:{port}")[3:]),
                           no_cluster, logdir)
     monkeypatch.setenv("RAY_ADDRESS", f"127.0.0.1:{port}")  # the address from the environment, in this process
