@@ -25,11 +25,10 @@ from typing import Optional
 import numpy as np
 
 from common import KERAS_PACKAGE
-from common.quiet_tensorflow import import_tensorflow
+from common.backend import import_keras
 
-import_tensorflow()
-import keras  # noqa: E402  (after TensorFlow's quiet import)
-from keras import ops  # noqa: E402
+keras = import_keras()
+ops = keras.ops
 
 ENCODING_LAYER = "encoding"  # name of the layer between the raw inputs and the first recurrent layer
 

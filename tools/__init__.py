@@ -1,3 +1,10 @@
-"""Measurement tools: benchmarks that print tables. Not imported by the library."""
+"""Measurement tools: benchmarks that print tables. Not imported by the library.
 
-import common  # noqa: F401  (sets what TensorFlow reads from the environment, before a tool imports it)
+Importing the package sets what Keras and TensorFlow read from the environment before a tool
+imports them: common's TensorFlow settings, and the backend of a --backend flag (common.backend)."""
+
+import sys
+
+from common import backend
+
+backend.choose_from_command_line(sys.argv)

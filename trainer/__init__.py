@@ -7,10 +7,15 @@
     study/        many runs on Ray: the sweep and the memory-horizon search
     preview, sweep, horizon               the other commands' command lines
 
-Importing the package imports TensorFlow quietly (common.quiet_tensorflow), so that every
-command starts without TensorFlow's start-up lines.
+Importing the package first takes the Keras backend from the command line (--backend=jax,
+common.backend), then on the TensorFlow backend imports TensorFlow quietly, so that every
+command starts without TensorFlow's start-up lines. The cells and the model import no
+TensorFlow: on another backend they run where TensorFlow is not installed.
 """
 
-from common.quiet_tensorflow import import_tensorflow
+import sys
 
-import_tensorflow()
+from common import backend
+
+backend.choose_from_command_line(sys.argv)
+backend.import_keras()
