@@ -11,6 +11,7 @@
 # that it cannot fall behind the Makefile. A variable that is set is passed to the flag its
 # comment names; EXTRA= passes any other flags.
 CELL ?=##             train: --cell (the recurrent cell, e.g. gru, lstm, min_gru)
+BACKEND ?=##          train, sweep, horizon, bench: --backend (the Keras backend: tensorflow or jax)
 TASK ?=##             train, preview: --task; horizon: --tasks (copy, agreement or adding)
 DISTANCE ?=##         train, preview: --distance
 STEPS ?=##            train, sweep, horizon: --steps (each run's or probe's budget)
@@ -84,19 +85,19 @@ test: $(STAMPS)/dev.stamp $(STAMPS)/sweep.stamp ## run the test suite (PYTEST_AR
 	$(RUN) -m pytest tests $(PYTEST_ARGS)
 
 bench: $(STAMPS)/runtime.stamp ## print the throughput tables (EXTRA=--sections=...)
-	$(RUN) -m tools.bench $(EXTRA)
+	$(RUN) -m tools.bench $(call flag,BACKEND,backend) $(EXTRA)
 
 preview: $(STAMPS)/runtime.stamp ## print readable examples of a task (TASK= DISTANCE= ATTRACTORS= COUNT= SEED=; EXTRA=--shortcuts)
 	$(RUN) -m trainer.preview $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,ATTRACTORS,attractors) $(call flag,COUNT,count) $(call flag,SEED,seed) $(EXTRA)
 
 train: $(STAMPS)/runtime.stamp ## train one cell, log to TensorBoard (CELL= TASK= DISTANCE= STEPS= UNITS= SEED= ATTRACTORS=)
-	$(RUN) -m trainer.train $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
+	$(RUN) -m trainer.train $(call flag,BACKEND,backend) $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
 
 sweep: $(STAMPS)/sweep.stamp ## every cell x task x a few distances on Ray, then a summary (SWEEP= CELLS= TASKS= DISTANCES= SEEDS= ...)
-	$(RUN) -m trainer.sweep --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
+	$(RUN) -m trainer.sweep $(call flag,BACKEND,backend) --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
 
 horizon: $(STAMPS)/sweep.stamp ## the memory-horizon search on Ray (TASK= CELLS= SEEDS= STEPS= START= LONGEST= ...)
-	$(RUN) -m trainer.horizon $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
+	$(RUN) -m trainer.horizon $(call flag,BACKEND,backend) $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
 
 screenshots: $(STAMPS)/runtime.stamp ## a PNG of each TensorBoard dashboard in screenshots/ (headless Chromium)
 	$(RUN) -m tools.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)

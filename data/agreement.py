@@ -456,7 +456,7 @@ TASK = Task(
     summary="subject-verb agreement: the main verb's number, d words after its subject",
     generate=generate,
     describe=describe,
-    inputs=Tokens(VOCAB_SIZE, padded=True),
+    inputs=Tokens(VOCAB_SIZE, pad_id=0),
     objective=Decision(),
     chance_accuracy=CHANCE_ACCURACY,
     solved_accuracy=0.99,

@@ -28,6 +28,7 @@ DELIMITER = 9
 NUM_DATA_SYMBOLS = 8
 MEMORY_LENGTH = 10  # how many data symbols are shown and recalled
 VOCAB_SIZE = 10  # input alphabet: blank, 8 data symbols, delimiter
+PAD = VOCAB_SIZE  # a step of padding (masked): never generated; put before a sequence padded to a longer length
 NUM_CLASSES = 9  # output classes: blank and the 8 data symbols
 CHANCE_ACCURACY = 1.0 / NUM_DATA_SYMBOLS  # guessing a data symbol at a recall position
 
@@ -131,7 +132,7 @@ TASK = Task(
     summary="copy memory: recall 10 symbols after a delay of T steps",
     generate=generate,
     describe=describe,
-    inputs=Tokens(VOCAB_SIZE),
+    inputs=Tokens(VOCAB_SIZE + 1, pad_id=PAD, pad_at="start"),  # scored at its last steps: padded before
     objective=StepClasses(NUM_CLASSES, scored_steps=MEMORY_LENGTH),
     chance_accuracy=CHANCE_ACCURACY,
     solved_accuracy=0.99,

@@ -4,12 +4,22 @@ A Task (data.task) holds one input kind and one objective from here; trainer/ bu
 compiles, evaluates and probes a model only through them.
 
 Inputs:
-    Tokens(vocab_size, padded)   int32 ids [B, T] -> Embedding -> [B, T, embedding]
-    Features(size, pad_value)    float32 [B, T, size], used as they are
-A padded task writes each sequence from step 0 and fills the rest of the row with padding
-(id 0, or steps whose every feature is pad_value); the encoding layer masks those steps,
-so the recurrent layer carries its state over them and the last output is the one at the
-sequence's own last step.
+    Tokens(vocab_size, pad_id, pad_at)   int32 ids [B, T] -> Embedding -> [B, T, embedding]
+    Features(size, pad_value)            float32 [B, T, size], used as they are
+Padding is a step the encoding layer masks (the id pad_id, or a step whose every feature is
+pad_value), so the recurrent layer carries its state over it. A task pads at the end of a
+row (its sequences are written from step 0: the last output is the one at the sequence's own
+last step) or, if it is scored at its last steps, at the start (the state stays at its
+initial value until the sequence begins). Padding leaves the function unchanged: the loss
+counts only the steps that are not padding (Keras's masked mean), and so a batch padded to
+a longer length (pad()) gives the same loss and gradients.
+
+Bucketed lengths. Keras on JAX compiles a training and an evaluation step for every input
+shape, about a second each, and a probe trained on distances 1..d would meet d lengths. So
+on a backend that compiles per shape (bucketed()), batches are padded up to
+bucket_length(T), four lengths per doubling (24, 28, 32, 40, 48, ...: at most a quarter of
+the steps are padding), and a probe compiles a dozen lengths, not d. TensorFlow traces one
+function for every length and is given the batches as they are.
 
 Objectives:
     StepClasses(num_classes, scored_steps)   a class at every step [B, T], cross-entropy at
@@ -31,15 +41,58 @@ keras = import_keras()
 ops = keras.ops
 
 ENCODING_LAYER = "encoding"  # name of the layer between the raw inputs and the first recurrent layer
+BUCKETS_PER_DOUBLING = 4
+
+
+def bucketed():
+    """Whether batches are padded to bucket lengths: on a backend that compiles a function for
+    every input shape (JAX), not on TensorFlow, which traces one for every length."""
+    return keras.backend.backend() != "tensorflow"
+
+
+def bucket_length(length):
+    """The bucket of a sequence length: the next multiple of 2^(floor(log2 length) - 2), so
+    BUCKETS_PER_DOUBLING lengths per doubling (21 -> 24, 33 -> 40, 129 -> 160)."""
+    step = 2 ** max(int(np.log2(length)) - int(np.log2(BUCKETS_PER_DOUBLING)), 0)
+    return -(-length // step) * step
+
+
+def _pad(array, length, at, value):
+    """array [B, T, ...] padded with value to [B, length, ...], at the "start" or the "end"."""
+    extra = length - array.shape[1]
+    if extra < 0:
+        raise ValueError(f"cannot pad {array.shape[1]} steps to {length}")
+    widths = [(0, 0)] * array.ndim
+    widths[1] = (extra, 0) if at == "start" else (0, extra)
+    return np.pad(array, widths, constant_values=value)
 
 
 # ----------------------------------------------------------------------------- inputs
+@keras.saving.register_keras_serializable(package=KERAS_PACKAGE)
+class PaddedEmbedding(keras.layers.Embedding):
+    """keras.layers.Embedding whose padding id may be any id, not only 0 (mask_zero): steps of
+    that id are masked."""
+
+    def __init__(self, input_dim, output_dim, pad_id, **kwargs):
+        super().__init__(input_dim, output_dim, **kwargs)
+        self.pad_id = pad_id
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.not_equal(inputs, self.pad_id)
+
+    def get_config(self):
+        return {**super().get_config(), "pad_id": self.pad_id}
+
+
 @dataclasses.dataclass(frozen=True)
 class Tokens:
-    """Symbol ids 0..vocab_size - 1, embedded; with padded=True id 0 is padding (masked)."""
+    """Symbol ids 0..vocab_size - 1, embedded; pad_id is padding (masked), put at the end of a
+    row or at its start (pad_at)."""
 
     vocab_size: int
-    padded: bool = False
+    pad_id: int
+    pad_at: str = "end"
 
     dtype = "int32"
 
@@ -47,14 +100,17 @@ class Tokens:
         return keras.Input((None,), dtype=self.dtype, name="inputs")
 
     def encoding(self, embedding_size):
-        return keras.layers.Embedding(self.vocab_size, embedding_size, mask_zero=self.padded, name=ENCODING_LAYER)
+        if self.pad_id == 0:
+            return keras.layers.Embedding(self.vocab_size, embedding_size, mask_zero=True, name=ENCODING_LAYER)
+        return PaddedEmbedding(self.vocab_size, embedding_size, self.pad_id, name=ENCODING_LAYER)
 
     def lengths(self, inputs):
         """Steps that belong to each sequence: inputs [B, T] -> int [B]."""
-        inputs = np.asarray(inputs)
-        if not self.padded:
-            return np.full(len(inputs), inputs.shape[1])
-        return (inputs != 0).sum(axis=1)
+        return (np.asarray(inputs) != self.pad_id).sum(axis=1)
+
+    def pad(self, inputs, length):
+        """inputs [B, T] padded to [B, length]."""
+        return _pad(np.asarray(inputs), length, self.pad_at, self.pad_id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +139,14 @@ class Features:
             return np.full(len(inputs), inputs.shape[1])
         return np.any(inputs != self.pad_value, axis=-1).sum(axis=1)
 
+    pad_at = "end"
+
+    def pad(self, inputs, length):
+        """inputs [B, T, size] padded (at the end) to [B, length, size]."""
+        if self.pad_value is None:
+            raise ValueError("features without a pad_value cannot be padded")
+        return _pad(np.asarray(inputs), length, "end", self.pad_value)
+
 
 # ----------------------------------------------------------------------------- metrics
 def last_steps_accuracy(y_true, y_pred, steps):
@@ -99,12 +163,16 @@ def within_tolerance(y_true, y_pred, tolerance):
 
 
 @keras.saving.register_keras_serializable(package=KERAS_PACKAGE)
-class LastStepsAccuracy(keras.metrics.MeanMetricWrapper):
+class LastStepsAccuracy(keras.metrics.Mean):
     """Mean accuracy on the last `steps` steps of each sequence (the positions that count)."""
 
     def __init__(self, steps, name="accuracy", dtype=None):
-        super().__init__(last_steps_accuracy, name=name, dtype=dtype, steps=steps)
+        super().__init__(name=name, dtype=dtype)
         self.steps = steps
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """No padding mask: a task scored at its last steps pads at the start, so they are never padding."""
+        return super().update_state(last_steps_accuracy(y_true, y_pred, self.steps), sample_weight=sample_weight)
 
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype, "steps": self.steps}
@@ -152,6 +220,10 @@ class StepClasses:
         """Loss of each sequence at its last step (the gradient probe): [B, T, C] -> [B]."""
         return keras.losses.sparse_categorical_crossentropy(targets[:, -1], outputs[:, -1], from_logits=True)
 
+    def pad_targets(self, targets, length, at):
+        """targets [B, T] padded to [B, length] where the inputs are (the loss skips those steps)."""
+        return _pad(np.asarray(targets), length, at, 0)
+
 
 @dataclasses.dataclass(frozen=True)
 class Decision:
@@ -174,6 +246,10 @@ class Decision:
     def last_step_loss(self, outputs, targets):
         labels = ops.cast(ops.reshape(targets, (-1, 1)), outputs.dtype)
         return ops.reshape(keras.losses.binary_crossentropy(labels, outputs, from_logits=True), (-1,))
+
+    def pad_targets(self, targets, length, at):
+        """One target per sequence: padding leaves it as it is."""
+        return targets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -206,3 +282,7 @@ class Regression:
 
     def last_step_loss(self, outputs, targets):
         return ops.square(ops.reshape(outputs, (-1,)) - ops.cast(ops.reshape(targets, (-1,)), outputs.dtype))
+
+    def pad_targets(self, targets, length, at):
+        """One target per sequence: padding leaves it as it is."""
+        return targets

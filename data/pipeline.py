@@ -1,7 +1,9 @@
 """Infinite, seeded tf.data streams of training batches.
 
 Each element is one whole batch from a task generator at one distance, so sequences in a
-batch share a length and nothing is padded. Over a range of distances, the distance is
+batch share a length and nothing is padded, unless the stream is bucketed: then each batch is
+padded (the task's own padding, masked) to its bucket length (data.model_io.bucket_length),
+so that a backend that compiles per input shape meets a few lengths. Over a range of distances, the distance is
 drawn uniformly from the range for each run of CHUNK_BATCHES consecutive batches: they are
 generated in one NumPy call and split by tf.data, which amortises the per-call cost of
 from_generator (about half a millisecond) over many batches.
@@ -11,6 +13,7 @@ import numpy as np
 
 from common.checks import check_batch_size, check_distance
 from common.quiet_tensorflow import import_tensorflow
+from data.model_io import bucket_length
 
 tf = import_tensorflow()
 
@@ -27,7 +30,7 @@ def _distance_list(distances):
     return tuple(sorted(set(int(v) for v in values)))
 
 
-def training_stream(task, batch_size, distances, seed, as_supervised=True, **options):
+def training_stream(task, batch_size, distances, seed, as_supervised=True, bucketed=False, **options):
     """An endless tf.data.Dataset of batches, the same batches for the same seed.
 
     Args:
@@ -39,6 +42,7 @@ def training_stream(task, batch_size, distances, seed, as_supervised=True, **opt
         dataset starts the same stream again.
       as_supervised: True: (inputs, targets) pairs for keras fit(); False: the generator's
         whole dict, metadata included.
+      bucketed: pad each batch's inputs and targets to the bucket of its length (as_supervised only).
       **options: task options such as attractors=2 (agreement); None means the default.
 
     Returns:
@@ -59,9 +63,15 @@ def training_stream(task, batch_size, distances, seed, as_supervised=True, **opt
         while True:
             distance = distance_values[rng.integers(len(distance_values))]
             chunk = task.batch(rng, CHUNK_BATCHES * batch_size, distance, **options)
+            if bucketed:
+                chunk = task.pad(chunk, bucket_length(chunk["inputs"].shape[1]))
             chunk = {key: value.reshape((CHUNK_BATCHES, batch_size) + value.shape[1:]) for key, value in chunk.items()}
             yield (chunk["inputs"], chunk["targets"]) if as_supervised else chunk
 
+    if bucketed:
+        if not as_supervised:
+            raise ValueError("a bucketed stream holds inputs and targets alone: use as_supervised=True")
+        example = task.pad(example, bucket_length(example["inputs"].shape[1]))
     fixed_length = len(distance_values) == 1
 
     def spec(value):

@@ -81,6 +81,11 @@ class Task:
         one, two = self._bytes_at_one_and_two
         return one + (two - one) * (distance - 1)
 
+    def pad(self, batch, length):
+        """The inputs and targets of a generated batch (a dict with them), padded to length steps."""
+        return {"inputs": self.inputs.pad(batch["inputs"], length),
+                "targets": self.objective.pad_targets(batch["targets"], length, self.inputs.pad_at)}
+
     def check_options(self, distance, **options):
         """Raises the generator's one-line ValueError if options do not fit at distance (what fits
         at the shortest distance of a range fits at every longer one)."""

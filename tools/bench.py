@@ -36,6 +36,7 @@ tried against it.
 import json
 import os
 import subprocess
+import sys
 
 import time
 
@@ -45,6 +46,7 @@ import tensorflow as tf
 from absl import flags
 
 from common import cli
+from common.backend import BACKENDS
 from data import TASKS, pipeline
 from trainer.cells import CELLS
 from trainer.model import build_model, compile_model
@@ -60,8 +62,15 @@ VERSUS_SHAPES = ((64, 30), (128, 120))  # (batch, T) of the side-by-side table
 VERSUS_ROUNDS = 5  # interleaved rounds per model, on both sides (rates drift between runs)
 TORCH_TWIN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "torch_twin.py")
 
-SECTIONS = ("data", "cells", "compile", "flops", "versus")
+SECTIONS = ("data", "cells", "compile", "flops", "versus", "backends")
+# backends: (units, batch, T) of the study (agreement at d = 10 and d = 80) and of make train (copy at d = 10)
+BACKEND_SHAPES = ((64, 64, 34), (64, 64, 114), (128, 64, 30))
+BACKEND_CELLS = ("rnn", "lstm", "gru", "min_gru", "min_gru:scan", "min_lstm", "min_lstm:scan", "lru", "lru:scan",
+                 "ind_rnn", "sco_rnn", "keras_lstm", "keras_gru")
 flags.DEFINE_list("sections", list(SECTIONS), f"Which tables to print: any of {', '.join(SECTIONS)}.")
+flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend of the in-process sections (backends starts one "
+                                                   "process per backend).")
+flags.DEFINE_list("backends", ["tensorflow", "jax"], "backends: the Keras backends to time (torch too if installed).")
 flags.DEFINE_string("torch_python", None, "versus: a Python interpreter with PyTorch installed, to time nn.LSTM and "
                                           "nn.GRU beside the custom cells (default: no PyTorch column).")
 
@@ -281,6 +290,8 @@ def main():
             flops_rows(),
             ["{}", "{:.2f}", "{:.1f}"],
         )
+    if "backends" in flags.FLAGS.sections:
+        print_backends_table(flags.FLAGS.backends)
     if "versus" in flags.FLAGS.sections:
         rows, torch_version = versus_rows(flags.FLAGS.torch_python)
         print_table(
@@ -292,6 +303,43 @@ def main():
             rows,
             ["{}", "{}", "{:.1f}", "{:.1f}", "{:.1f}", "{:.2f}", "{}", "{}", "{:.1f}"],
         )
+
+
+def backend_rates(backend, cells=BACKEND_CELLS, shapes=BACKEND_SHAPES):
+    """{(cell, units, batch, T): (steps/s, first step s)} of one backend, timed in a process of its own."""
+    rates = {}
+    for units in sorted({units for units, _, _ in shapes}):
+        shape_list = ",".join(f"{batch}x{steps}" for u, batch, steps in shapes if u == units)
+        result = subprocess.run(
+            [sys.executable, "-m", "tools.backend_bench", f"--backend={backend}", f"--cells={','.join(cells)}",
+             f"--shapes={shape_list}", f"--units={units}"],
+            capture_output=True, text=True, env={**os.environ, "KERAS_BACKEND": backend})
+        if result.returncode != 0:
+            raise cli.Stop(f"the {backend} backend could not be timed: {(result.stderr.strip().splitlines() or ['?'])[-1]}", 1)
+        for line in result.stdout.splitlines():
+            row = json.loads(line)
+            rates[row["cell"], row["units"], row["batch"], row["steps"]] = (row["steps_per_second"],
+                                                                           row["first_step_seconds"])
+    return rates
+
+
+def print_backends_table(backends, cells=BACKEND_CELLS, shapes=BACKEND_SHAPES):
+    """Training steps/s of each cell on each Keras backend, side by side: the same model, shape and optimizer."""
+    measured = {backend: backend_rates(backend, cells, shapes) for backend in backends}
+    rows = []
+    for units, batch, steps in shapes:
+        for cell in cells:
+            rates = [measured[b][cell, units, batch, steps] for b in backends]
+            best = max(rate for rate, _ in rates)
+            rows.append([f"{units} units, batch {batch}, T={steps}", cell,
+                         *[f"{rate:.1f} ({first:.1f} s)" for rate, first in rates],
+                         *[f"{rate / rates[0][0]:.2f}" for rate, _ in rates[1:]], backends[[r for r, _ in rates].index(best)]])
+    print_table(
+        "Keras backends: training steps/s (seconds to the first step, compilation included), the study's model "
+        "(Embedding 16, the cell, a Dense head), Adam with clipnorm 1, model.fit on NumPy arrays; NAME:scan is the "
+        "parallel scan",
+        ["shape", "cell", *backends, *[f"{b} / {backends[0]}" for b in backends[1:]], "fastest"],
+        rows, ["{}"] * (3 + 2 * len(backends) - 1))
 
 
 def print_data_table():

@@ -13,6 +13,8 @@ import dataclasses
 import os
 from typing import Optional, Tuple
 
+from common import backend as keras_backend
+from common.backend import BACKENDS
 from common.checks import check_positive_integer, check_writable
 from common.config_flags import setting
 
@@ -108,8 +110,16 @@ class Config:
     logdir: str = setting("logs", "TensorBoard root: each run writes a directory of its own below it")
     data_dir: Optional[str] = setting(None, "Cache of the evaluation sets (default: <logdir>/eval_data)")
     fresh: bool = setting(False, "Start a new run even if an interrupted run with the same settings can be resumed")
+    backend: Optional[str] = setting(None, "Keras backend of the model (read from the command line before Keras "
+                                           "loads; default: KERAS_BACKEND, else tensorflow); a run resumes under "
+                                           "either", lambda: BACKENDS)
     dashboards: bool = setting(True, "Write the run's TensorBoard dashboards (--nodashboards: results.json, the "
                                      "checkpoints and the log alone, as the memory-horizon search's probes do)")
+
+    @property
+    def resolved_backend(self):
+        """The Keras backend this process runs (common.backend.chosen): backend, when given, must be it."""
+        return keras_backend.chosen()
 
     @property
     def resolved_eval_every(self):
@@ -217,6 +227,7 @@ class Config:
         values = dataclasses.asdict(self)
         values["eval_distances"] = ",".join(map(str, self.resolved_eval_distances))
         values["eval_every"] = self.resolved_eval_every
+        values["backend"] = self.resolved_backend  # recorded, not part of a run's identity (trainer.rundir)
         values["attractors"] = -1 if self.attractors is None else self.attractors
         values["clipnorm"] = self.clipnorm or 0.0
         values["solved_accuracy"] = self.resolved_solved_accuracy
@@ -267,6 +278,10 @@ class Config:
             raise ValueError(f"unknown jit_compile {self.jit_compile!r}; valid: {', '.join(JIT_CHOICES)}")
         if self.strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {self.strategy!r}; valid strategies: {', '.join(STRATEGIES)}")
+        if self.backend is not None and keras_backend.check(self.backend) != self.resolved_backend:
+            raise ValueError(f"backend {self.backend!r} was asked for, but Keras runs on {self.resolved_backend!r} in this "
+                             f"process: the backend is chosen before Keras loads (--backend on the command line, "
+                             f"KERAS_BACKEND, or make's BACKEND=)")
         from trainer import memory
 
         memory.check(self)

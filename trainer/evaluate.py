@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from data import eval_sets
+from data.model_io import bucket_length, bucketed
 from trainer.accuracy import Accuracy, DistanceResult
 
 def load_split(task, distance, split, data_dir):
@@ -20,7 +21,11 @@ def load_split(task, distance, split, data_dir):
 
 
 def hits(task, model, inputs, targets, batch_size=256):
-    """Outcome of every trial: bool [N] or [N, k] as the task's objective counts them."""
+    """Outcome of every trial: bool [N] or [N, k] as the task's objective counts them. Where
+    lengths are bucketed (data.model_io.bucketed) the inputs are padded to their bucket first:
+    the scores are the same, and the evaluation of the ladder's distances compiles a few lengths."""
+    if bucketed():
+        inputs = task.inputs.pad(inputs, bucket_length(np.shape(inputs)[1]))
     return task.objective.hits(model.predict(inputs, batch_size=batch_size, verbose=0), targets)
 
 

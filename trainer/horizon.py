@@ -39,6 +39,7 @@ import os
 from absl import flags
 
 from common import cli
+from common.backend import BACKENDS
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import TASKS
@@ -58,6 +59,8 @@ def define_flags():
     flags.DEFINE_alias("task", "tasks")
     flags.DEFINE_list("cells", ["rnn", "lstm", "gru"], f"Cells to search, each with options after a colon if any "
                                                        f"(lstm:chrono, relu_rnn:identity_init); any of {', '.join(CELLS)}.")
+    flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend of every run (its worker processes inherit it; "
+                                                      "default: KERAS_BACKEND, else tensorflow); chosen before Keras loads.")
     flags.DEFINE_integer("seed", 0, "The first seed: each cell is searched from seeds seed, seed + 1, ...")
     flags.DEFINE_integer("seeds", 5, "Seeds per cell; they probe the same distances, and the horizon is where half "
                                      "of them solve.")
@@ -111,7 +114,7 @@ def main():
         preset, logdir, steps=FLAGS.steps, units=FLAGS.units, eval_every=FLAGS.eval_every,
         cell_options=options, solved_accuracy=FLAGS.solved_accuracy, learning_rate=FLAGS.learning_rate,
         learning_rates=_rates(FLAGS.learning_rates), probe_distances=FLAGS.probe_distances,
-        chrono_max_distance=FLAGS.chrono_max_distance, probe_dashboards=FLAGS.probe_dashboards)
+        chrono_max_distance=FLAGS.chrono_max_distance, probe_dashboards=FLAGS.probe_dashboards, backend=FLAGS.backend)
     with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished probes are reused",
                    show_training=FLAGS.show_training) as cluster:
         run_search(search_plan, logdir, cluster)

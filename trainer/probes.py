@@ -17,10 +17,40 @@ LSTM that remembers across the copy task's delay holds its forget gate near 1 th
 
 import keras
 import numpy as np
-import tensorflow as tf
+from keras import ops
 
 from data.model_io import ENCODING_LAYER
 from trainer.cells import Recurrent, RecurrentCell
+
+
+def _tensorflow_gradient(function, inputs):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        total = function(inputs)
+    return tape.gradient(total, inputs)
+
+
+def _jax_gradient(function, inputs):
+    import jax
+
+    return jax.grad(function)(inputs)
+
+
+def _torch_gradient(function, inputs):
+    inputs = inputs.detach().requires_grad_(True)
+    function(inputs).backward()
+    return inputs.grad
+
+
+# Keras has no backend-neutral gradient of a function: each backend's own, in one place.
+_GRADIENTS = {"tensorflow": _tensorflow_gradient, "jax": _jax_gradient, "torch": _torch_gradient}
+
+
+def gradient(function, inputs):
+    """d function(inputs) / d inputs for a scalar function of a tensor, on the backend Keras runs."""
+    return _GRADIENTS[keras.backend.backend()](function, inputs)
 
 
 def gradient_norms_by_lag(loss_of_inputs, inputs, lengths=None):
@@ -33,11 +63,9 @@ def gradient_norms_by_lag(loss_of_inputs, inputs, lengths=None):
     Returns a NumPy array [max length]; element k is the mean norm at lag k, the input at step
     lengths[b] - 1 - k, over the sequences that have that lag.
     """
-    inputs = tf.convert_to_tensor(inputs, dtype=tf.float32)
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
-        total = tf.reduce_sum(loss_of_inputs(inputs))
-    norms = tf.norm(tape.gradient(total, inputs), axis=-1).numpy().astype(np.float64)  # [B, T]
+    inputs = ops.convert_to_tensor(inputs, dtype="float32")
+    grads = gradient(lambda x: ops.sum(loss_of_inputs(x)), inputs)
+    norms = ops.convert_to_numpy(ops.norm(grads, axis=-1)).astype(np.float64)  # [B, T]
     batch, steps = norms.shape
     lengths = np.full(batch, steps) if lengths is None else np.asarray(lengths)
     lags = np.arange(int(lengths.max()))
@@ -66,9 +94,9 @@ def run_after_encoding(rest, x, mask):
 def model_gradient_norms(model, task, inputs, targets):
     """The gradient probe of a build_model model on a batch of a data.task.Task -> norms by lag [T]."""
     encoding, rest = encoder_and_rest(model)
-    raw = tf.convert_to_tensor(inputs)
+    raw = ops.convert_to_tensor(inputs)
     mask = encoding.compute_mask(raw)
-    targets = tf.convert_to_tensor(targets)
+    targets = ops.convert_to_tensor(targets)
 
     def loss_of_encoded(x):
         return task.objective.last_step_loss(run_after_encoding(rest, x, mask), targets)
@@ -114,13 +142,15 @@ def gate_activations(model, inputs):
     cell_config = {**layer.cell.get_config(), "return_gates": True}
     twin = Recurrent(type(layer.cell).from_config(cell_config), return_sequences=True)
     encoding, rest = encoder_and_rest(model)
-    raw = tf.convert_to_tensor(inputs)
+    raw = ops.convert_to_tensor(inputs)
     mask = encoding.compute_mask(raw)
     x = run_after_encoding(rest[:rest.index(layer)], encoding(raw), mask)
     twin.build(x.shape)
     twin.set_weights(layer.get_weights())
-    parts = layer.cell.split_output(twin(x, mask=mask))
-    return {name: np.asarray(parts[name]) for name in layer.cell.GATES}
+    # Without the mask (a new tensor carries none): padding comes after a sequence's own steps, so
+    # their gates are the same, and Keras's JAX loop cannot mask an output wider than the state.
+    parts = layer.cell.split_output(twin(ops.add(x, 0.0)))
+    return {name: ops.convert_to_numpy(parts[name]) for name in layer.cell.GATES}
 
 
 def probe_run(initial_model, trained_model, task, examples, batch_size=128):

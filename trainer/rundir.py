@@ -107,6 +107,12 @@ def _read_config(run_dir, config):
 
 
 # ----------------------------------------------------------------------------- finding runs
+EXECUTION_SETTINGS = ("backend",)  # recorded in config.json, but a run resumes under another backend
+
+
+def identity(hparams):
+    """What makes two runs the same run: their settings (config.json), less how they execute."""
+    return None if hparams is None else {k: v for k, v in hparams.items() if k not in EXECUTION_SETTINGS}
 def runs_with_settings(config, finished):
     """Run directories of config's settings (same config.json), newest first: those that
     finished (have results.json) if finished, else those that did not. Runs named before the
@@ -119,7 +125,7 @@ def runs_with_settings(config, finished):
             continue
         if results.finished(candidate) != finished:
             continue
-        if _read_config(candidate, config) == config.hparams():
+        if identity(_read_config(candidate, config)) == identity(config.hparams()):
             yield candidate
 
 

@@ -21,6 +21,7 @@ import os
 from absl import flags
 
 from common import cli
+from common.backend import BACKENDS
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import TASKS
@@ -47,6 +48,8 @@ def define_flags():
     flags.DEFINE_integer("eval_every", None, "Steps between evaluations and checkpoints (default: the preset's if it "
                                              "divides the run's steps, else make train's default).")
     flags.DEFINE_string("distance_mode", "fixed", f"{' or '.join(DISTANCE_MODES)}: as in trainer.train.")
+    flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend of every run (its worker processes inherit it; "
+                                                      "default: KERAS_BACKEND, else tensorflow); chosen before Keras loads.")
     flags.DEFINE_integer("seed", 0, "The first seed: each grid point is trained from seeds seed, seed + 1, ...")
     flags.DEFINE_integer("seeds", 1, "Seeds per grid point; tables and figures show their median and range.")
     flags.DEFINE_bool("every_seed_dashboards", False, "Every seed's run writes TensorBoard dashboards; by default only "
@@ -71,7 +74,7 @@ def main():
         preset, sweep_dir, cells=FLAGS.cells, tasks=FLAGS.tasks,
         distances=cli.parse_positive_integers("distances", FLAGS.distances), steps=FLAGS.steps, units=FLAGS.units,
         distance_mode=FLAGS.distance_mode, seed=FLAGS.seed, seeds=FLAGS.seeds, eval_every=FLAGS.eval_every,
-        learning_rate=FLAGS.learning_rate, every_seed_dashboards=FLAGS.every_seed_dashboards,
+        learning_rate=FLAGS.learning_rate, every_seed_dashboards=FLAGS.every_seed_dashboards, backend=FLAGS.backend,
         cell_options={k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None},
     )
     with connected(FLAGS.address, FLAGS.cpus_per_run, FLAGS.gpus_per_run, kept="finished runs are kept",

@@ -28,13 +28,16 @@ import threading
 
 import keras
 import numpy as np
-import tensorflow as tf
+from common.quiet_tensorflow import import_tensorflow
+
+tf = import_tensorflow()
 
 from common import cli
 from common.files import EXIT_NO_ROOM, NoRoom, is_no_room, writing
 from common.config_flags import define_flags as define_config_flags
 from common.config_flags import values_from_flags
 from data import pipeline
+from data.model_io import bucket_length, bucketed
 from trainer import checkpoints, distribute, evaluate, memory, probes
 from trainer import results as results_file
 from trainer.dashboards import hparams as hparams_dashboard
@@ -84,9 +87,18 @@ def load_or_build_model(config, workdir, jit_compile):
 
 
 def validation_dataset(config, splits):
-    """Keras's validation data: the validation splits at the eval distances inside the training range."""
+    """Keras's validation data: the validation splits at the eval distances inside the training
+    range (each padded to its bucket length where lengths are bucketed)."""
+    task = config.resolved_task
     distances = config.solved_distances or config.resolved_eval_distances[:1]
-    datasets = [tf.data.Dataset.from_tensor_slices((splits[d]["inputs"], splits[d]["targets"])).batch(256) for d in distances]
+
+    def arrays(split):
+        if not bucketed():
+            return split["inputs"], split["targets"]
+        padded = task.pad(split, bucket_length(split["inputs"].shape[1]))
+        return padded["inputs"], padded["targets"]
+
+    datasets = [tf.data.Dataset.from_tensor_slices(arrays(splits[d])).batch(256) for d in distances]
     dataset = datasets[0]
     for extra in datasets[1:]:
         dataset = dataset.concatenate(extra)
@@ -170,6 +182,7 @@ def _train_and_evaluate(config, workdir, progress):
     """train_and_evaluate, in a run directory this process holds the lock of."""
     task = config.resolved_task
     strategy = distribute.make_strategy(config.strategy)
+    distribute.use_compilation_cache(config.logdir)
     jit_compile, jit_note = distribute.resolve_jit(config.strategy, config.jit_compile)
     if jit_note:
         print(jit_note, flush=True)
@@ -208,7 +221,7 @@ def _train_and_evaluate(config, workdir, progress):
             print(memory.describe_rung_left_out(config, kept, left_out), flush=True)
     validation, test = evaluate.Splits(task, "validation", data_dir), evaluate.Splits(task, "test", data_dir)
     stream = pipeline.training_stream(task, config.batch_size, config.train_distances, seed=[config.seed, initial_epoch],
-                                      **config.task_options())
+                                      bucketed=bucketed(), **config.task_options())
     non_finite, guard = StopOnNonFiniteLoss(), EpochEndGuard()
     training_scalars = TrainingScalars(summary_writer, steps_per_epoch)
     distance_accuracy = DistanceAccuracy(task, validation, config.validation_distances, config.distance,

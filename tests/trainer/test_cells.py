@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from trainer.cells import CELLS, AdditiveCell, GRUCell, LSTMCell, Recurrent, RecurrentCell, ReluRNNCell, TanhRNNCell, get_cell
 from trainer.cells import layer as layer_module
+from layer_gradients import layer_results
 
 CUSTOM = [name for name, entry in CELLS.items() if entry.cell_class is not None]
 BATCH, TIME, FEATURES, UNITS = 3, 9, 5, 4
@@ -34,14 +35,10 @@ LOOPS = {  # the ways a cell can run: Keras's own loop, and Recurrent's loops
 
 def run_with_grads(layer, x, weights_for_loss):
     """Outputs, final states, and gradients of sum(outputs * w) w.r.t. the inputs and every
-    weight, in training mode (where Recurrent may unroll its loop)."""
-    x = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        outputs, *states = layer(x, training=True)
-        loss = tf.reduce_sum(outputs * weights_for_loss)
-    grads = tape.gradient(loss, [x] + layer.trainable_weights)
-    return outputs.numpy(), [s.numpy() for s in states], [g.numpy() for g in grads]
+    weight, in training mode (where Recurrent may unroll its loop), on the tests' backend."""
+    outputs, *rest = layer_results(layer, x, weights_for_loss)
+    states = len(rest) - 1 - len(layer.trainable_weights)
+    return outputs, rest[:states], rest[states:]
 
 
 TWINS = [

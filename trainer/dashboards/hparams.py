@@ -20,7 +20,8 @@ from tensorboard.plugins.hparams import summary as hparams_summary  # noqa: E402
 EXPERIMENT_FILE = "events.out.tfevents.0.experiment"  # the HParams experiment, at the log root
 # The settings shown, in column order, and the metrics that answer "how far back does it remember?".
 SETTINGS = ("task", "cell", "cell_options", "distance", "units", "distance_mode", "steps", "learning_rate", "seed",
-            "attractors", "layers", "embedding", "batch_size", "optimizer", "clipnorm", "dropout", "solved_accuracy")
+            "attractors", "layers", "embedding", "batch_size", "optimizer", "clipnorm", "dropout", "solved_accuracy",
+            "backend")
 METRICS = (
     ("final/accuracy_at_train_distance", "accuracy at training distance",
      "test accuracy at the distance the run trained at"),

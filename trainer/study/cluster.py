@@ -40,7 +40,9 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(_
 HEAD_HINT = "start a head node there with `RAY_AUTH_MODE=token ray start --head --port={port}` from the project's " \
             "environment, after `ray get-auth-token --generate` (docs/study.md), or leave --address out to run on this machine"
 STORAGE_CHECK_TIMEOUT_S = 120
-TENSORFLOW_ENVIRONMENT = ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")  # what the workers of a cluster inherit
+# What the trials' worker processes inherit from this one: the Keras backend, and TensorFlow's settings.
+WORKER_ENVIRONMENT = ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")
+ONE_XLA_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"  # a one-CPU trial on JAX
 ADDRESS_IN_TEXT = re.compile(r"\b[\w.-]+:\d{2,5}\b")
 
 
@@ -182,8 +184,10 @@ def connect(address="", cpus_per_run=None, gpus_per_run=0.0, show_training=False
     if address:
         check_listening(address)
         ray_token.join_as_ray_would(address)
-    runtime_env = {"working_dir": PROJECT_ROOT, "excludes": [".git/"],
-                   "env_vars": {name: os.environ[name] for name in TENSORFLOW_ENVIRONMENT if name in os.environ}}
+    env_vars = {name: os.environ[name] for name in WORKER_ENVIRONMENT if name in os.environ}
+    if cpus_per_run is not None and float(cpus_per_run) <= 1:  # XLA's CPU threads, as TensorFlow's are (engine)
+        env_vars["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {ONE_XLA_THREAD}".strip()
+    runtime_env = {"working_dir": PROJECT_ROOT, "excludes": [".git/"], "env_vars": env_vars}
     options = dict(runtime_env=runtime_env, include_dashboard=False, configure_logging=False,
                    log_to_driver=show_training)
     try:

@@ -95,7 +95,7 @@ class Plan:
 
 def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=None, eval_every=None,
          cell_options=None, solved_accuracy=None, learning_rate=None, learning_rates=LEARNING_RATES,
-         probe_distances="range", chrono_max_distance=None, probe_dashboards=False):
+         probe_distances="range", chrono_max_distance=None, probe_dashboards=False, backend=None):
     """The Plan of a search; a ValueError names the first bad input, before anything is written.
     Probes write no TensorBoard dashboards of their own unless probe_dashboards: a search's
     hundreds of probes would pass the 500 runs past which TensorBoard selects none, and the
@@ -132,7 +132,7 @@ def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=No
                       batch_size=preset.batch_size, steps=budgets[task],
                       eval_every=eval_every or default_eval_every(budgets[task]), seed=probe_seed,
                       learning_rate=rate, logdir=logdir, solved_accuracy=solved_accuracy,
-                      validate_all_distances=False, dashboards=probe_dashboards, **options)
+                      validate_all_distances=False, dashboards=probe_dashboards, backend=backend, **options)
 
     searches = {(task, label): search.CellSearch(seeds, bounds.grid, rates) for task in tasks for label in specs}
     for cell_key, cell_search in searches.items():
@@ -147,6 +147,7 @@ def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=No
         "eval_every": {task: config.resolved_eval_every for task, config in first.items()},
         "probe_distances": probe_distances, "chrono_max_distance": chrono_max_distance or bounds.longest,
         "bounds": dataclasses.asdict(bounds), "grid": list(bounds.grid),
+        "backend": first[tasks[0]].resolved_backend,
     }
     return Plan(searches, config_for, settings)
 

@@ -23,7 +23,7 @@ from trainer.study.seeds import seed_list
 
 
 def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, units=None, distance_mode="fixed", seed=0,
-         seeds=1, cell_options=None, eval_every=None, learning_rate=None, every_seed_dashboards=False):
+         seeds=1, cell_options=None, eval_every=None, learning_rate=None, every_seed_dashboards=False, backend=None):
     """The configs of a sweep, in training order (task, cell, distance, seed); arguments override the preset.
 
     Every grid point is trained from `seeds` seeds, seed, seed + 1, ... (trainer.study.seeds).
@@ -53,7 +53,7 @@ def grid(preset, logdir, cells=None, tasks=None, distances=None, steps=None, uni
                     steps=preset.steps[task] if steps is None else steps,
                     eval_every=eval_every or preset_interval(preset, steps or preset.steps[task]), seed=seed,
                     learning_rate=learning_rate or preset.learning_rate[task],
-                    logdir=logdir, validate_all_distances=False,
+                    logdir=logdir, validate_all_distances=False, backend=backend,
                     dashboards=every_seed_dashboards or seed == seed_values[0],
                     **CELLS[cell].options_taken(cell_options),
                 )
