@@ -36,7 +36,10 @@ UNROLL_TRAINING_STEPS = 256  # the longest training loop unrolled by default (co
 
 
 def gpu_visible():
-    return bool(keras.distribution.list_devices("gpu"))
+    try:
+        return bool(keras.distribution.list_devices("gpu"))
+    except RuntimeError:  # JAX raises where it has no GPU platform at all
+        return False
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
