@@ -11,7 +11,7 @@
 # that it cannot fall behind the Makefile. A variable that is set is passed to the flag its
 # comment names; EXTRA= passes any other flags.
 CELL ?=##             train: --cell (the recurrent cell, e.g. gru, lstm, min_gru)
-BACKEND ?=##          train, sweep, horizon, bench: --backend (the Keras backend: tensorflow or jax)
+BACKEND ?=##          train, sweep, horizon, bench: --backend (tensorflow or jax; sweep and horizon: jax unless set, measured fastest)
 TASK ?=##             train, preview: --task; horizon: --tasks (copy, agreement or adding)
 DISTANCE ?=##         train, preview: --distance
 STEPS ?=##            train, sweep, horizon: --steps (each run's or probe's budget)
@@ -30,7 +30,7 @@ RESOLUTION ?=##       horizon: --resolution
 LEARNING_RATES ?=##   horizon: --learning_rates
 PROBE_DISTANCES ?=##  horizon: --probe_distances (range or fixed)
 ADDRESS ?=##          sweep, horizon: --address (a Ray cluster's head, host:port)
-CPUS_PER_RUN ?=##     sweep, horizon: --cpus_per_run
+CPUS_PER_RUN ?=##     sweep, horizon: --cpus_per_run (1 unless set: measured fastest, docs/benchmarks.md)
 GPUS_PER_RUN ?=##     sweep, horizon: --gpus_per_run
 LOGDIR ?= logs##      train: --logdir; sweep: --logdir=LOGDIR/sweep-SWEEP; horizon: --logdir=LOGDIR/horizon; tensorboard: --logdir
 PORT ?= 6006##        tensorboard: --port
@@ -53,6 +53,9 @@ endif
 export TF_CPP_MIN_LOG_LEVEL ?= 1
 
 flag = $(if $($(1)),--$(2)=$($(1)))
+# The study's defaults, measured fastest on the 2-core machine (docs/benchmarks.md, tools.search_speed).
+STUDY_BACKEND := jax
+STUDY_CPUS_PER_RUN := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup test bench preview train sweep horizon tensorboard screenshots clean
@@ -94,10 +97,10 @@ train: $(STAMPS)/runtime.stamp ## train one cell, log to TensorBoard (CELL= TASK
 	$(RUN) -m trainer.train $(call flag,BACKEND,backend) $(call flag,CELL,cell) $(call flag,TASK,task) $(call flag,DISTANCE,distance) $(call flag,STEPS,steps) $(call flag,ATTRACTORS,attractors) $(call flag,UNITS,units) $(call flag,SEED,seed) --logdir=$(LOGDIR) $(EXTRA)
 
 sweep: $(STAMPS)/sweep.stamp ## every cell x task x a few distances on Ray, then a summary (SWEEP= CELLS= TASKS= DISTANCES= SEEDS= ...)
-	$(RUN) -m trainer.sweep $(call flag,BACKEND,backend) --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
+	$(RUN) -m trainer.sweep --backend=$(or $(BACKEND),$(STUDY_BACKEND)) --preset=$(SWEEP) $(call flag,CELLS,cells) $(call flag,TASKS,tasks) $(call flag,DISTANCES,distances) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,ADDRESS,address) --cpus_per_run=$(or $(CPUS_PER_RUN),$(STUDY_CPUS_PER_RUN)) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/sweep-$(SWEEP) $(EXTRA)
 
 horizon: $(STAMPS)/sweep.stamp ## the memory-horizon search on Ray (TASK= CELLS= SEEDS= STEPS= START= LONGEST= ...)
-	$(RUN) -m trainer.horizon $(call flag,BACKEND,backend) $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) $(call flag,CPUS_PER_RUN,cpus_per_run) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
+	$(RUN) -m trainer.horizon --backend=$(or $(BACKEND),$(STUDY_BACKEND)) $(call flag,TASK,tasks) $(call flag,TASKS,tasks) $(call flag,CELLS,cells) $(call flag,SEED,seed) $(call flag,SEEDS,seeds) $(call flag,STEPS,steps) $(call flag,UNITS,units) $(call flag,START,start) $(call flag,LONGEST,longest) $(call flag,RESOLUTION,resolution) $(call flag,LEARNING_RATES,learning_rates) $(call flag,PROBE_DISTANCES,probe_distances) $(call flag,ADDRESS,address) --cpus_per_run=$(or $(CPUS_PER_RUN),$(STUDY_CPUS_PER_RUN)) $(call flag,GPUS_PER_RUN,gpus_per_run) --logdir=$(LOGDIR)/horizon $(EXTRA)
 
 screenshots: $(STAMPS)/runtime.stamp ## a PNG of each TensorBoard dashboard in screenshots/ (headless Chromium)
 	$(RUN) -m tools.screenshots $(call flag,SCREENSHOT_LOGDIR,logdir) --out=screenshots $(EXTRA)

@@ -11,7 +11,8 @@ variables appended after the doc's own, and flags added to EXTRA), in this proce
   plan (every flag parsed, every cell, option and setting checked; nothing trained: their
   training runs for real in tests/trainer/study); tensorboard is started and stopped;
 - `python -m` commands run as written (with TINY's flags for train); a module named alone or
-  with "..." shows its --help.
+  with "..." shows its --help; a command on another Keras backend than the suite's runs in a
+  process of its own.
 
 A command the suite cannot run is listed in NOT_RUN with the reason; a fenced block that must
 not run is preceded in its page by `<!-- docs-test: not run: reason -->`.
@@ -27,6 +28,7 @@ import sys
 import textwrap
 import time
 
+import keras
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -35,12 +37,14 @@ NOT_RUN_MARK = re.compile(r"<!-- docs-test: not run: (.+?) -->")
 SEPARATOR, END = "\x1f", "\x1e"
 
 # The substitution: make variables appended after the doc's own (the last one given wins), and
-# flags appended to EXTRA (absl takes the last value of a flag).
+# flags appended to EXTRA (absl takes the last value of a flag); the sweep and the search are
+# planned on the backend this process runs (Keras's is fixed once it loads).
 TINY = {
     "train": (["STEPS=4", "UNITS=4"], "--batch_size=8 --embedding=4 --eval_every=2 --eval_distances=2"),
     "preview": (["COUNT=1"], ""),
-    "sweep": (["STEPS=4", "UNITS=4", "SEEDS=1", "DISTANCES=2"], "--eval_every=2"),
-    "horizon": (["STEPS=4", "UNITS=4", "SEEDS=1", "START=2", "LONGEST=2", "LEARNING_RATES=0.01"], ""),
+    "sweep": (["STEPS=4", "UNITS=4", "SEEDS=1", "DISTANCES=2", f"BACKEND={keras.backend.backend()}"], "--eval_every=2"),
+    "horizon": (["STEPS=4", "UNITS=4", "SEEDS=1", "START=2", "LONGEST=2", "LEARNING_RATES=0.01",
+                 f"BACKEND={keras.backend.backend()}"], ""),
 }
 PLANNED_ONLY = {"trainer.sweep": "run_sweep", "trainer.horizon": "run_search"}  # their training is tested elsewhere
 NOT_RUN = {  # (program, first argument) -> why the suite does not run it
@@ -185,6 +189,11 @@ def run_python_command(argv, command, monkeypatch, tmp_path):
         result = command(module, *args)
         assert result.returncode == 0, result.stderr
         assert planned or args == ["--help"], f"{module} planned nothing"
+        return
+    if any(arg.startswith("--backend=") and arg != f"--backend={keras.backend.backend()}" for arg in args):
+        result = subprocess.run([sys.executable, "-m", module, *args], cwd=tmp_path, capture_output=True, text=True,
+                                env={**os.environ, "PYTHONPATH": ROOT}, timeout=600)  # Keras's backend is per process
+        assert result.returncode == 0, result.stderr[-3000:]
         return
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(ROOT)

@@ -27,6 +27,7 @@ def tags(cell):
 def tiny_parameters(logdir):
     return f"""
 CELL = "lstm"
+BACKEND = "tensorflow"
 TASK = "agreement"
 DISTANCE = 3
 STEPS = 4

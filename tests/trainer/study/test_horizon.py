@@ -304,26 +304,6 @@ def test_bad_input_on_the_command_line_is_one_line_and_exit_2(command, tmp_path,
     assert not (tmp_path / "s").exists()
 
 
-# ----------------------------------------------------------------------------- the real thing, tiny
-@pytest.mark.integration
-@pytest.mark.xdist_group("search_ray")  # a Ray of its own test process: the sweep's would make it wait
-def test_a_real_search_through_ray(local_ray, tmp_path, capsys):
-    """Tiny probes with a threshold every probe reaches: the cell doubles to the longest distance."""
-    logdir = str(tmp_path / "search")
-    search_plan = horizon.plan(["agreement"], ["gru"], 0, 1, horizon.Bounds(2, 4, 0.2), PRESETS["quick"],
-                               logdir, steps=4, units=4, solved_accuracy=0.01, learning_rate=0.01)
-    document = horizon.run_search(search_plan, logdir, local_ray)
-    (gru,) = document["cells"]
-    assert (gru["horizon"]["kind"], gru["horizon"]["value"]) == ("at_least", 4)
-    probes = gru["seeds"][0]["probes"]
-    assert [(p["distance"], p["solved"], p["steps_to_solve"]) for p in probes] == [(2, True, 1), (4, True, 1)]
-    assert set(probes[1]["by_distance"]) == {"1", "2", "4", "8"}  # the ladder below it, it and twice it
-    printed = capsys.readouterr().out
-    assert "agreement gru seed 0 lr 0.01: d=2 solved at step 1" in printed and "| gru | 0.01 | >= 4 |" in printed
-    for probe in probes:
-        assert os.path.isfile(os.path.join(logdir, probe["run"], RESULTS_FILE))
-
-
 @pytest.mark.integration  # another process, with a Ray of its own
 def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_files(tmp_path):
     """python -m trainer.horizon as a user runs it, with a temp directory of its own: the console
@@ -344,7 +324,14 @@ def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_
             "to see it in TensorBoard:")
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert [line for line in lines if not line.startswith(ours)] == [], result.stdout + result.stderr
+    assert any(line.startswith("agreement gru seed 0 lr 0.01: d=2 solved at step 1") for line in lines)
+    assert "| gru | 0.01 | >= 4 |" in result.stdout
     assert len([line for line in lines if line.startswith("agreement gru seed 0")]) == 2  # a line per probe
+    (gru,) = report.read(str(logdir))["cells"]  # tiny probes with a threshold every probe reaches: it doubles to the end
+    assert (gru["horizon"]["kind"], gru["horizon"]["value"]) == ("at_least", 4)
+    found = gru["seeds"][0]["probes"]
+    assert [(p["distance"], p["solved"], p["steps_to_solve"]) for p in found] == [(2, True, 1), (4, True, 1)]
+    assert set(found[1]["by_distance"]) == {"1", "2", "4", "8"}  # the ladder below it, it and twice it
     probes = glob.glob(str(logdir / "agreement-gru-*"))
     assert len(probes) == 2
     for probe in probes:
