@@ -1,6 +1,7 @@
 """Benchmarks: throughput tables printed to stdout (python -m tools.bench, or make bench).
 
-    python -m tools.bench [--sections=data,cells,compile,flops,versus] [--torch_python=/path/to/python]
+    python -m tools.bench [--sections=data,cells,compile,flops,versus,backends] [--torch_python=/path/to/python]
+                          [--backends=tensorflow,jax]
 
 data. Data generation: for each task at distances 10, 100 and 1000 with batch 128, batches per
 second from the NumPy generator and from the tf.data training stream, beside the training
@@ -29,6 +30,12 @@ rounds. Beside them, the matmul-only bound: the steps/s a
 training step would reach if it did nothing but its recurrent matrix products (forward
 once, backward as two more).
 
+backends. Training steps per second of each cell on each Keras backend (tensorflow, jax;
+torch where installed), each backend in a process of its own (tools.backend_bench, since Keras
+takes its backend when it loads): the study's model at its shapes (64 units, batch 64, T = 34
+and 114: agreement at d = 10 and 80) and make train's (128 units, T = 30), and the parallel scan
+of the cells that have one (NAME:scan).
+
 docs/benchmarks.md has the tables as measured, where a training step's time goes, and what was
 tried against it.
 """
@@ -37,19 +44,20 @@ import json
 import os
 import subprocess
 import sys
-
 import time
 
-import keras
 import numpy as np
-import tensorflow as tf
 from absl import flags
 
 from common import cli
-from common.backend import BACKENDS
-from data import TASKS, pipeline
-from trainer.cells import CELLS
-from trainer.model import build_model, compile_model
+from common.backend import BACKENDS, import_keras
+from common.quiet_tensorflow import import_tensorflow
+
+keras = import_keras()
+tf = import_tensorflow()
+from data import TASKS, pipeline  # noqa: E402  (after Keras and TensorFlow's quiet import)
+from trainer.cells import CELLS  # noqa: E402
+from trainer.model import build_model, compile_model  # noqa: E402
 
 BATCH_SIZE = 128
 DISTANCES = (10, 100, 1000)
