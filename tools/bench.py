@@ -75,12 +75,16 @@ SECTIONS = ("data", "cells", "compile", "flops", "versus", "backends")
 BACKEND_SHAPES = ((64, 64, 34), (64, 64, 114), (128, 64, 30))
 BACKEND_CELLS = ("rnn", "lstm", "gru", "min_gru", "min_gru:scan", "min_lstm", "min_lstm:scan", "lru", "lru:scan",
                  "ind_rnn", "sco_rnn", "keras_lstm", "keras_gru")
-flags.DEFINE_list("sections", list(SECTIONS), f"Which tables to print: any of {', '.join(SECTIONS)}.")
-flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend of the in-process sections (backends starts one "
-                                                   "process per backend).")
-flags.DEFINE_list("backends", ["tensorflow", "jax"], "backends: the Keras backends to time (torch too if installed).")
-flags.DEFINE_string("torch_python", None, "versus: a Python interpreter with PyTorch installed, to time nn.LSTM and "
-                                          "nn.GRU beside the custom cells (default: no PyTorch column).")
+
+
+def define_flags():
+    """The command line's flags, defined when it runs (importing this module defines none)."""
+    flags.DEFINE_list("sections", list(SECTIONS), f"Which tables to print: any of {', '.join(SECTIONS)}.")
+    flags.DEFINE_enum("backend", None, list(BACKENDS), "Keras backend of the in-process sections (backends starts one "
+                                                       "process per backend).")
+    flags.DEFINE_list("backends", ["tensorflow", "jax"], "backends: the Keras backends to time (torch too if installed).")
+    flags.DEFINE_string("torch_python", None, "versus: a Python interpreter with PyTorch installed, to time nn.LSTM and "
+                                              "nn.GRU beside the custom cells (default: no PyTorch column).")
 
 
 def calls_per_second(call, min_seconds=1.0, min_calls=3, warmup=1):
@@ -360,4 +364,5 @@ def print_data_table():
 
 
 if __name__ == "__main__":
+    define_flags()
     cli.run(main)

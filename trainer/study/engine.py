@@ -240,7 +240,7 @@ class ConfigList:
     def status(self):
         running = self.given - self.ended_count
         line = (f"[{format_duration(time.time() - self.started)}] {self.ended_count} of {len(self.pending)} runs done, "
-                f"{running} running")
+                f"{running} started")
         left_cost = sum(self.costs.values()) - self.done_cost
         if self.done_cost and left_cost > 0:
             line += f"; about {format_duration((time.time() - self.started) / self.done_cost * left_cost)} left"

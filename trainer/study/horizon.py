@@ -271,7 +271,7 @@ class ProbeSource:
         cells = self._open_cells()
         running = len(self.in_flight)
         planned = sum(len([k for k in s.needed() if k not in self.given[c]]) for c, s in cells)
-        line = (f"[{format_duration(time.time() - self.started)}] {self.trained} probes trained, {running} running, "
+        line = (f"[{format_duration(time.time() - self.started)}] {self.trained} probes trained, {running} started, "
                 f"{planned} more planned so far")
         if self.spent_cost and any(s.needed() for _, s in cells):
             left = sum(search.probes_left_at_most(s) * engine.relative_cost(self.plan.config_for(k, k_probe))

@@ -19,11 +19,11 @@ def test_a_config_list_gives_each_config_once_then_waits_then_is_done(tmp_path):
     lines = []
     source = engine.ConfigList(configs, say=lines.append)
     assert [source.next(), source.next(), source.next()] == [configs[0], configs[1], None]  # both running
-    assert source.status().endswith("0 of 2 runs done, 2 running")
+    assert source.status().endswith("0 of 2 runs done, 2 started")
     solved = results.Results(hparams={}, steps=3000, steps_to_solve=3000, final_metrics={}, by_distance=[])
     source.ended(configs[1], engine.Outcome(configs[1], "finished", "run", solved))
     assert source.next() is None and not source.done()
-    assert "1 of 2 runs done, 1 running; about " in source.status() and source.status().endswith(" left")
+    assert "1 of 2 runs done, 1 started; about " in source.status() and source.status().endswith(" left")
     source.ended(configs[0], engine.Outcome(configs[0], "diverged", error="the loss became NaN at step 7"))
     assert source.next() == engine.DONE and source.done()
     assert [o.status for o in source.outcomes] == ["diverged", "finished"]  # in the configs' order
