@@ -10,6 +10,7 @@ the cells, the model, the tasks' encodings, losses and metrics use keras.ops alo
 
 import json
 import os
+import sys
 
 BACKENDS = ("tensorflow", "jax", "torch")
 DEFAULT = "tensorflow"
@@ -32,8 +33,10 @@ def choose_from_command_line(argv):
 
 
 def chosen():
-    """The backend Keras loads (or loaded) in this process: KERAS_BACKEND, else the one in
-    ~/.keras/keras.json, else TensorFlow; Keras itself is not imported."""
+    """The backend Keras runs on in this process once loaded, or the one it will load: KERAS_BACKEND,
+    else the one in ~/.keras/keras.json, else TensorFlow; Keras itself is not imported."""
+    if "keras" in sys.modules and hasattr(sys.modules["keras"], "backend"):
+        return sys.modules["keras"].backend.backend()
     if os.environ.get("KERAS_BACKEND"):
         return os.environ["KERAS_BACKEND"]
     path = os.path.join(os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras")), "keras.json")

@@ -16,7 +16,7 @@ from trainer.rundir import CONFIG_FILE
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 TINY = ["--task=agreement", "--cell=gru", "--distance=2", "--units=8", "--embedding=4", "--batch_size=16",
-        "--eval_distances=1,2", "--novalidate_all_distances", "--nostop_when_solved"]
+        "--eval_distances=1,2", "--novalidate_all_distances", "--nostop_when_solved", "--nodashboards"]
 SOLVE_RATIO = 3  # how far apart the two backends' steps to solve may lie
 
 # Not imported here: JAX loaded beside TensorFlow in a test process writes its own start-up lines.

@@ -40,7 +40,7 @@ SEPARATOR, END = "\x1f", "\x1e"
 # flags appended to EXTRA (absl takes the last value of a flag); the sweep and the search are
 # planned on the backend this process runs (Keras's is fixed once it loads).
 TINY = {
-    "train": (["STEPS=4", "UNITS=4"], "--batch_size=8 --embedding=4 --eval_every=2 --eval_distances=2"),
+    "train": (["STEPS=4", "UNITS=4"], "--batch_size=8 --embedding=4 --eval_every=2 --eval_distances=2 --nodashboards"),
     "preview": (["COUNT=1"], ""),
     "sweep": (["STEPS=4", "UNITS=4", "SEEDS=1", "DISTANCES=2", f"BACKEND={keras.backend.backend()}"], "--eval_every=2"),
     "horizon": (["STEPS=4", "UNITS=4", "SEEDS=1", "START=2", "LONGEST=2", "LEARNING_RATES=0.01",

@@ -1,6 +1,9 @@
-"""Quiet for every cell and task: training and evaluating each cell on each task, at a fixed
-distance (a static length, so the training loop is unrolled, with padding masked where the
-task pads), writes no line of TensorFlow's C++ logging, no warning and no error."""
+"""Quiet for every cell and task: training and evaluating a cell on a task, at a fixed distance
+(a static length, so the training loop is unrolled), writes no line of TensorFlow's C++ logging,
+no warning and no error. What TensorFlow prints comes from a cell's ops (relu_rnn's warned at
+every step) or a task's encoding and loss (agreement's boolean mask warned): every cell is
+trained on copy, and the other tasks with one cell of each kind of recurrence (gated, ReLU,
+complex diagonal), which keeps the test to a third of every pair's time."""
 
 import os
 import subprocess
@@ -13,7 +16,7 @@ from trainer.cells import CELLS
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 
-EVERY_CELL = """
+THE_CELLS = """
 import sys
 import keras
 import numpy as np
@@ -23,25 +26,33 @@ from trainer.model import build_model, compile_model
 
 task = TASKS[sys.argv[1]]
 examples = task.batch(np.random.default_rng(0), 8, 3)
-for cell in CELLS.values():
+for name in sys.argv[2].split(","):
+    cell = CELLS[name]
     keras.backend.clear_session()
     model = compile_model(build_model(task, cell, 4, embedding=4), task)
     model.fit(pipeline.training_stream(task, 8, (3,), seed=[0, 0]), steps_per_epoch=2, epochs=1, shuffle=False, verbose=0)
     model.evaluate(examples["inputs"], examples["targets"], verbose=0)
     print("trained", cell.name, flush=True)
 """
-# One process trains every cell: after five models TensorFlow warns that a training function was
+# One process trains many cells: after five models TensorFlow warns that a training function was
 # traced again and again, which a run (one model per process) never does.
 ONE_PROCESS_ARTIFACT = "triggered tf.function retracing"
 
 
+CELLS_ON = {"copy": tuple(CELLS), "agreement": ("gru", "relu_rnn", "lru"), "adding": ("gru", "relu_rnn", "lru")}
+
+
+def test_every_task_and_cell_is_trained():
+    assert set(CELLS_ON) == set(TASKS) and set(CELLS_ON["copy"]) == set(CELLS)
+
+
 @pytest.mark.integration  # another process
 @pytest.mark.parametrize("task", sorted(TASKS))
-def test_every_cell_trains_on_the_task_without_a_line_of_tensorflow_s(task):
+def test_the_cells_train_on_the_task_without_a_line_of_tensorflow_s(task):
     env = {key: value for key, value in os.environ.items() if key not in ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")}
-    result = subprocess.run([sys.executable, "-c", "import trainer\n" + EVERY_CELL, task], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run([sys.executable, "-c", "import trainer\n" + THE_CELLS, task, ",".join(CELLS_ON[task])],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.split() == [word for name in CELLS for word in ("trained", name)]
+    assert result.stdout.split() == [word for name in CELLS_ON[task] for word in ("trained", name)]
     noise = [line for line in result.stderr.splitlines() if line.strip() and ONE_PROCESS_ARTIFACT not in line]
     assert noise == [], "\n".join(noise[-20:])
