@@ -47,12 +47,14 @@ TINY = {
                  f"BACKEND={keras.backend.backend()}"], ""),
 }
 PLANNED_ONLY = {"trainer.sweep": "run_sweep", "trainer.horizon": "run_search"}  # their training is tested elsewhere
-NOT_RUN = {  # (program, first argument) -> why the suite does not run it
+NOT_RUN = {  # (program, first argument) or a whole command -> why the suite does not run it
     ("make", "test"): "the test suite itself",
     (".venv/bin/python", "-m"): "the test suite itself (the one .venv/bin/python command in the docs runs pytest)",
     ("make", "clean"): "it removes the environment the suite runs in",
     ("make", "bench"): "a benchmark of many minutes (tools.bench's sections are measurements, not checks)",
     ("python", "tools.bench"): "a benchmark of many minutes",
+    ("make", "train", "BACKEND=jax"): "tests/test_backends.py trains on JAX through the same command line, in a "
+                                      "process of its own (here it would start a second JAX process for the same check)",
     ("make", "screenshots"): "it needs Chromium, which the suite does not install (tests/tools/test_screenshots.py "
                              "runs it where Chromium is)",
 }
@@ -131,7 +133,8 @@ def not_run_reason(argv, reason):
     if argv[0] == "make" and any(arg.startswith(NEEDS_A_CLUSTER) for arg in argv):
         return "it needs a Ray cluster or a GPU"
     module = argv[2] if argv[0] == "python" and len(argv) > 2 else None
-    return NOT_RUN.get((argv[0], argv[1] if len(argv) > 1 else "")) or NOT_RUN.get(("python", module))
+    return (NOT_RUN.get(tuple(argv)) or NOT_RUN.get((argv[0], argv[1] if len(argv) > 1 else ""))
+            or NOT_RUN.get(("python", module)))
 
 
 def with_tiny_settings(argv, logdir):

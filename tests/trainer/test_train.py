@@ -241,7 +241,7 @@ def test_without_eval_every_a_run_evaluates_at_an_interval_that_divides_its_step
 
 
 def test_a_short_run_says_how_often_it_evaluates_in_its_first_line(tmp_path, capsys):
-    config = tiny_config(tmp_path, steps=6, eval_every=None)
+    config = tiny_config(tmp_path, steps=6, eval_every=None, dashboards=False)  # six evaluations: only the first line counts
     train.train_and_evaluate(config, rundir.run_directory(config))
     first = capsys.readouterr().out.splitlines()[0]
     assert ", 6 steps, evaluated every 1 steps (--eval_every not given, and 1000 does not divide 6); logs in " in first
