@@ -14,9 +14,14 @@ and a stand-in drives it in the tests.
                            to solve, an unsolved seed counting as never; ties: the lower mean
                            final loss, then the lower rate)
                   bracket  every seed at the doubling points of the grid (start, the first
-                           point >= 2 start, ...) while at least half of the seeds solve
-                  fill     every seed at every grid point between the last doubling point
-                           that half solved and the first that fewer did
+                           point >= 2 start, ...) until fewer than half of the seeds solve
+                           FAILED_RUNGS points in a row (or the grid ends): a cell whose
+                           seeds fail a short distance and solve a longer one (non-monotone,
+                           as a chrono LSTM on adding can be) is still followed up. It costs
+                           FAILED_RUNGS - 1 more doubling points per cell than stopping at the
+                           first failed one, each as long as the next distance.
+                  fill     every seed at every grid point between the longest doubling point
+                           that half solved and the next one
     horizon     the distance at which the fraction of seeds that solve crosses one half:
                 the fractions are made non-increasing in distance (pool-adjacent-violators),
                 and the crossing is interpolated in log distance; its 95% interval comes
@@ -35,6 +40,7 @@ import numpy as np
 
 EXACT, AT_LEAST, BELOW = "exact", "at_least", "below"
 BUDGET_FRACTIONS = (16, 8, 4, 2, 1)  # the budgets reported: B/16 ... B
+FAILED_RUNGS = 2  # the bracket stops after this many doubling points in a row that fewer than half solve
 BOOTSTRAP_DRAWS = 2000
 BOOTSTRAP_SEED = 20261203  # the resampling is part of the report: the same probes give the same interval
 
@@ -119,16 +125,21 @@ class CellSearch:
         rate = self.learning_rate
         if rate is None:
             return self._missing(self.grid[:1], self.learning_rates)
+        longest_half_solved, failed_in_a_row = None, 0
         for index, point in enumerate(self.doubling):
             missing = self._missing([point], [rate])
             if missing:
                 return missing
-            if self.fraction(point, rate) < 0.5:
-                if index == 0:
-                    return []  # below start
-                low = self.doubling[index - 1]
-                return self._missing([d for d in self.grid if low < d < point], [rate])
-        return []  # at least the longest distance
+            if self.fraction(point, rate) >= 0.5:
+                longest_half_solved, failed_in_a_row = index, 0
+            else:
+                failed_in_a_row += 1
+                if failed_in_a_row == FAILED_RUNGS:
+                    break
+        if longest_half_solved is None or longest_half_solved == len(self.doubling) - 1:
+            return []  # below start, or at least the longest distance
+        low, high = self.doubling[longest_half_solved], self.doubling[longest_half_solved + 1]
+        return self._missing([d for d in self.grid if low < d < high], [rate])
 
     def distances(self):
         """The grid distances every seed probed at the chosen rate, ascending."""
@@ -240,17 +251,17 @@ def last_solved(search, seed):
 
 
 def probes_left_at_most(search):
-    """An upper bound on the probes a cell still needs (for the time-left estimate)."""
+    """An upper bound on the probes a cell still needs (for the time-left estimate): every doubling
+    point not yet probed by every seed, and the longest fill."""
     if search.learning_rate is None:
         pending_rates = len(search._missing(search.grid[:1], search.learning_rates))
         return pending_rates + len(search.seeds) * (len(search.doubling) - 1 + _longest_fill(search))
     missing = search.needed()
     if not missing:
         return 0
-    phase_points = {d for _, d, _ in missing}
-    if phase_points <= set(search.doubling):
-        index = search.doubling.index(min(phase_points))
-        return len(missing) + len(search.seeds) * (len(search.doubling) - 1 - index + _longest_fill(search))
+    if {d for _, d, _ in missing} <= set(search.doubling):
+        points_left = sum(1 for d in search.doubling if search._missing([d], [search.learning_rate]))
+        return len(search.seeds) * (points_left + _longest_fill(search))
     return len(missing)
 
 

@@ -105,13 +105,14 @@ def test_each_cell_picks_the_rate_its_seeds_solve_fastest_with(stand_in_search):
 def test_seeds_share_the_grid_and_the_horizon_is_where_half_of_them_fail(stand_in_search):
     _, trainer, document = stand_in_search
     gru = cell(document, "gru")
-    assert gru["distances"] == [5, 10, 21, 26, 31, 37, 45]  # doubling to 45 (2 of 5 solve), then filled from 21
-    assert gru["fractions"] == pytest.approx([1, 1, 0.8, 0.6, 0.6, 0.6, 0.4])
+    # doubling until two points in a row fail (45: 2 of 5 solve, 92: none), then filled from 21 to 45
+    assert gru["distances"] == [5, 10, 21, 26, 31, 37, 45, 92]
+    assert gru["fractions"] == pytest.approx([1, 1, 0.8, 0.6, 0.6, 0.6, 0.4, 0])
     assert gru["horizon"]["value"] == pytest.approx((37 * 45) ** 0.5, abs=0.01)  # halfway from 0.6 at 37 to 0.4 at 45
-    assert gru["horizon"]["low"] < gru["horizon"]["value"] < gru["horizon"]["high"] == 45
+    assert gru["horizon"]["low"] < gru["horizon"]["value"] < 45 < gru["horizon"]["high"] < 92  # 92: no seed solves
     assert gru["horizon"]["low"] >= (10 * 21) ** 0.5  # no resample of these seeds falls below it
     rnn = cell(document, "rnn")
-    assert rnn["distances"] == [5, 6, 7, 9, 10] and rnn["horizon"]["value"] == pytest.approx(90 ** 0.5, abs=0.01)
+    assert rnn["distances"] == [5, 6, 7, 9, 10, 21] and rnn["horizon"]["value"] == pytest.approx(90 ** 0.5, abs=0.01)
     every_seed = {d for name, seed, d, rate in trainer.trained if name == "gru" and rate == 0.01}
     for seed in range(5):  # every seed probed every distance the cell did
         assert {d for name, s, d, rate in trainer.trained if name == "gru" and s == seed and rate == 0.01} == every_seed

@@ -7,6 +7,28 @@ import pytest
 
 from trainer.study import search
 
+
+def searched(solves, seeds=4, grid=search.log_grid(5, 160, 0.2)):
+    """A CellSearch run to its end with solves(seed, distance) -> bool standing in for training."""
+    cell = search.CellSearch(range(seeds), grid, [0.01])
+    while needed := cell.needed():
+        for seed, distance, rate in needed:
+            cell.record(search.Probe(seed, distance, rate, solves(seed, distance), 1 if solves(seed, distance) else None,
+                                     0.1))
+    return cell
+
+
+def test_the_bracket_follows_a_cell_past_a_failed_point_and_stops_after_two_in_a_row():
+    """Doubling points 5, 10, 21, 45, 92, 160: a cell that fails 5 and solves 10 and 21 (non-monotone)
+    is followed to 45 and 92, the two failed in a row, and filled between 21 and 45."""
+    late = searched(lambda seed, d: 10 <= d <= 31 or (d == 5 and seed == 0))
+    assert late.distances() == [5, 10, 21, 26, 31, 37, 45, 92]
+    assert search.monotonicity_breaks(late)[:1] == [(1, 5, 10)]
+    assert searched(lambda seed, d: False).distances() == [5, 10]  # below start: two points failed
+    assert searched(lambda seed, d: d == 21).distances() == [5, 10]  # a third point is not looked at
+    assert searched(lambda seed, d: True).distances() == [5, 10, 21, 45, 92, 160]  # at least the longest
+
+
 def test_the_grid_is_shared_and_the_bracket_doubles_on_it():
     grid = search.log_grid(5, 160, 0.2)
     assert grid == (5, 6, 7, 9, 10, 12, 15, 18, 21, 26, 31, 37, 45, 53, 64, 77, 92, 111, 133, 160)
