@@ -113,6 +113,9 @@ class Config:
     backend: Optional[str] = setting(None, "Keras backend of the model (read from the command line before Keras "
                                            "loads; default: KERAS_BACKEND, else tensorflow); a run resumes under "
                                            "either", lambda: BACKENDS)
+    retention: bool = setting(False, "Once solved, evaluate the test split on the ladder beyond the eval distances, up "
+                                     "to 20 x distance, until two rungs in a row fall below solved_accuracy: how far "
+                                     "the learned solution holds (the memory-horizon search's probes do)")
     dashboards: bool = setting(True, "Write the run's TensorBoard dashboards (--nodashboards: results.json, the "
                                      "checkpoints and the log alone, as the memory-horizon search's probes do)")
 
@@ -158,6 +161,16 @@ class Config:
 
         reach = LADDER_REACH * self.distance
         return tuple(sorted({d for d in LADDER if d <= reach} | {self.distance, 2 * self.distance, reach}))
+
+    @property
+    def retention_rungs(self):
+        """The distances a solved run climbs for its retention: the ladder's rungs beyond its eval
+        distances up to LADDER_REACH x distance, and that distance, as far as they fit in memory."""
+        from trainer import memory
+
+        beyond = [d for d in self.default_ladder if d > max(self.resolved_eval_distances)]
+        kept, _ = memory.fitting_rungs(self, tuple(sorted(set(self.resolved_eval_distances) | set(beyond))))
+        return tuple(d for d in kept if d in beyond)
 
     @property
     def resolved_eval_distances(self):

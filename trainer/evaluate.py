@@ -58,6 +58,10 @@ class Splits:
             self.loaded[distance] = load_split(self.task, distance, self.split, self.data_dir)
         return self.loaded[distance]
 
+    def once(self, distance):
+        """The split at distance, not kept (the long rungs of a retention climb, one at a time)."""
+        return self.loaded.get(distance) or load_split(self.task, distance, self.split, self.data_dir)
+
 
 RUNGS_AT_CHANCE = 2  # the climb up the eval ladder stops after this many rungs in a row at chance
 
@@ -80,6 +84,23 @@ def climb(model, task, distances, splits, trained_up_to):
             in_a_row = in_a_row + 1 if at_chance(result) else 0
             if in_a_row == RUNGS_AT_CHANCE:
                 break
+    return results
+
+
+RUNGS_BELOW_THRESHOLD = 2  # a retention climb stops after this many rungs in a row below the threshold
+
+
+def retention_climb(model, task, distances, splits, threshold):
+    """DistanceResults of a solved model at distances (ascending, beyond those it was evaluated
+    at), until accuracy is below threshold at RUNGS_BELOW_THRESHOLD rungs in a row: how far its
+    solution holds (trainer.study.search.held_to reads it)."""
+    results, in_a_row = [], 0
+    for distance in distances:
+        result = evaluate_examples(model, task, distance, splits.once(distance))
+        results.append(result)
+        in_a_row = in_a_row + 1 if result.accuracy.accuracy < threshold else 0
+        if in_a_row == RUNGS_BELOW_THRESHOLD:
+            break
     return results
 
 

@@ -71,7 +71,8 @@ def define_flags():
     flags.DEFINE_string("preset", "quick", f"Sweep preset whose units and budget the probes use: "
                                            f"{', '.join(PRESETS)}.")
     flags.DEFINE_integer("steps", None, "The budget of each probe in training steps (default: the preset's, per task).")
-    flags.DEFINE_integer("units", None, "Hidden units (default: the preset's).")
+    flags.DEFINE_list("units", None, "Hidden units (default: the preset's); several (64,128,256) search each cell at "
+                                     "each size, for the report's capacity comparison.")
     flags.DEFINE_list("learning_rates", [str(r) for r in LEARNING_RATES],
                       "Each cell first picks, at --start, the rate its seeds solve fastest with.")
     flags.DEFINE_float("learning_rate", None, "One learning rate for every probe (no choosing).")
@@ -105,13 +106,22 @@ def _rates(values):
     return tuple(rates)
 
 
+def _sizes(values):
+    if values is None:
+        return None
+    try:
+        return tuple(int(value) for value in values)
+    except ValueError:
+        raise ValueError(f"units must be integers >= 1, got {','.join(values)}") from None
+
+
 def main():
     preset = get_preset(FLAGS.preset)
     logdir = os.path.abspath(FLAGS.logdir)
     options = {k: v for k, v in values_from_flags(Config, names=CELL_OPTIONS).items() if v is not None}
     search_plan = plan(
         FLAGS.tasks, FLAGS.cells, FLAGS.seed, FLAGS.seeds, Bounds(FLAGS.start, FLAGS.longest, FLAGS.resolution),
-        preset, logdir, steps=FLAGS.steps, units=FLAGS.units, eval_every=FLAGS.eval_every,
+        preset, logdir, steps=FLAGS.steps, units=_sizes(FLAGS.units), eval_every=FLAGS.eval_every,
         cell_options=options, solved_accuracy=FLAGS.solved_accuracy, learning_rate=FLAGS.learning_rate,
         learning_rates=_rates(FLAGS.learning_rates), probe_distances=FLAGS.probe_distances,
         chrono_max_distance=FLAGS.chrono_max_distance, probe_dashboards=FLAGS.probe_dashboards, backend=FLAGS.backend)

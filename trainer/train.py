@@ -287,6 +287,8 @@ def _train_and_evaluate(config, workdir, progress):
               f"{config.resolved_solved_accuracy:g} at distance {', '.join(map(str, config.solved_distances))})",
               flush=True)
     results = evaluate.climb(model, task, eval_distances, test, config.distance)
+    if config.retention and solved.step is not None:
+        results += evaluate.retention_climb(model, task, config.retention_rungs, test, config.resolved_solved_accuracy)
     breakdowns = evaluate.pool_breakdowns(results)
     metrics = final_metrics(config, results, solved.step, config.resolved_solved_accuracy)
     summary_writer.close()

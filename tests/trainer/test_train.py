@@ -316,9 +316,10 @@ def test_the_default_ladder_stops_below_rungs_that_would_not_fit(tmp_path, monke
 
 @pytest.mark.integration  # a whole training run
 def test_a_run_stops_once_solved_and_records_the_step(tmp_path):
-    """An easy setting (agreement at distance 2) reaches the threshold long before its budget."""
+    """An easy setting (agreement at distance 2) reaches the threshold long before its budget; once
+    solved, it climbs the ladder for its retention (to 20 d) until two rungs fall below the threshold."""
     config = tiny_config(tmp_path, task="agreement", cell="gru", distance=2, eval_distances=(1, 2, 4, 5), steps=400,
-                         eval_every=20, solved_accuracy=0.9)
+                         eval_every=20, solved_accuracy=0.9, retention=True)
     workdir = rundir.run_directory(config)
     document = train.train_and_evaluate(config, workdir)
     solved_at = document.steps_to_solve
@@ -327,6 +328,9 @@ def test_a_run_stops_once_solved_and_records_the_step(tmp_path):
     curve = series(events(os.path.join(workdir, "d0002")), "validation/accuracy_at_distance")
     assert [step for step, _ in curve] == list(range(20, solved_at + 1, 20))  # evaluated up to the solved step, not after
     assert curve[-1][1] >= 0.9
+    climbed = [(r.distance, r.accuracy.accuracy) for r in document.by_distance if r.distance > 5]
+    assert config.retention_rungs == (10, 20, 40) and [d for d, _ in climbed] == list(config.retention_rungs[:len(climbed)])
+    assert len(climbed) == 3 or [a < 0.9 for _, a in climbed[-2:]] == [True, True]
 
     os.remove(os.path.join(workdir, "results.json"))  # as if stopped before its final evaluation
     again = train.train_and_evaluate(config, workdir)

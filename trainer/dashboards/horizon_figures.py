@@ -4,8 +4,13 @@
                       last-solved distance, log axis
     fraction_figure   the share of seeds that solved each distance probed, one line per cell,
                       with the line at one half where the horizon is read
-    budget_figure     the horizon against the step budget (B/16 ... B), one line per cell, log axes
+    budget_figure     the horizon against the step budget (B/16 ... B), or against the size, one
+                      line per cell, log axes
+    retention_figure  each cell's horizon beside how far its learned solutions hold (the median
+                      over seeds with its 95% interval, and each seed's), log axis
 """
+
+import math
 
 import matplotlib
 
@@ -80,8 +85,8 @@ def _row(index, count, low, high):
     return low * (high / low) ** (index / max(count - 1, 1))
 
 
-def budget_figure(cells, title, start, longest):
-    """cells: {label: [(budget, Horizon)] ascending}: the horizon against the budget, log axes,
+def budget_figure(cells, title, start, longest, x_label="step budget of each probe"):
+    """cells: {label: [(budget or size, Horizon)] ascending}: the horizon against it, log axes,
     with the 95% interval as a band. "Below start" and "at least longest" are not distances, so
     each cell draws them on a row of its own (below the first distance, above the longest) and
     cells that share them stay visible."""
@@ -113,10 +118,51 @@ def budget_figure(cells, title, start, longest):
     axes.set_xticks(budgets, [str(b) for b in budgets])
     axes.minorticks_off()
     axes.set_ylim(start / 2.2, longest * 1.8)
-    axes.set_xlabel("step budget of each probe")
+    axes.set_xlabel(x_label)
     axes.set_ylabel("horizon (training distance)")
     axes.set_title(title, fontsize="medium")
     axes.grid(alpha=0.3, which="both")
+    legend_outside(axes)
+    figure.tight_layout()
+    return figure
+
+
+def retention_figure(cells, title, start, longest):
+    """cells: {label: (Horizon, retention entry of horizon.json)}: per cell the horizon (circle,
+    95% interval) and how far the solutions hold (square, 95% interval; dots: each seed's,
+    a triangle where a seed still held at its climb's end)."""
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    labels, top = list(cells), longest
+    for index, label in enumerate(labels):
+        horizon, retention = cells[label]
+        colour = f"C{index % 10}"
+        value = _shown(horizon.value, horizon.kind, start, longest)
+        low, high = (_shown(v, "exact", start, longest) for v in (horizon.low, horizon.high))
+        axes.errorbar([index - 0.15], [value], yerr=[[max(value - low, 0)], [max(high - value, 0)]], color=colour,
+                      marker=KIND_MARKERS[horizon.kind], markersize=8, capsize=4, linestyle="none")
+        held = _shown(retention["value"], "exact", start, math.inf)
+        held_low, held_high = (_shown(v, "exact", start, math.inf) for v in (retention["low"], retention["high"]))
+        axes.errorbar([index + 0.15], [held], yerr=[[max(held - held_low, 0)], [max(held_high - held, 0)]],
+                      color=colour, marker="s", markersize=8, capsize=4, linestyle="none", markerfacecolor="white")
+        seeds = retention["seeds"]
+        offsets = np.linspace(-0.1, 0.1, len(seeds)) if len(seeds) > 1 else [0.0]
+        for offset, seed in zip(offsets, seeds):
+            y = _shown(seed["holds_to"], "exact" if seed["holds_to"] else "below", start, math.inf)
+            top = max(top, y)
+            axes.plot(index + 0.35 + offset, y, marker="^" if seed["at_least"] else ".", color=colour, alpha=0.5,
+                      linestyle="none")
+    axes.axhline(longest, color="grey", linestyle="--", label=f"longest distance searched ({longest})")
+    axes.plot([], [], marker="o", color="black", linestyle="none", label="horizon: half the seeds learn it")
+    axes.plot([], [], marker="s", color="black", markerfacecolor="white", linestyle="none",
+              label="holds to: median over seeds (95% interval)")
+    axes.plot([], [], marker=".", color="black", alpha=0.5, linestyle="none", label="each seed's")
+    axes.plot([], [], marker="^", color="black", alpha=0.5, linestyle="none", label="a seed still held at the climb's end")
+    axes.set_yscale("log")
+    axes.set_ylim(start / 2.2, top * 1.8)
+    axes.set_xticks(range(len(labels)), labels, rotation=15 if len(labels) > 4 else 0)
+    axes.set_ylabel("distance")
+    axes.set_title(title, fontsize="medium")
+    axes.grid(alpha=0.3, axis="y", which="both")
     legend_outside(axes)
     figure.tight_layout()
     return figure

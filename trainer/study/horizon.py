@@ -10,7 +10,7 @@ import dataclasses
 import math
 import os
 import time
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict
 
 from common.checks import check_positive_integer
 from data import get_task
@@ -84,20 +84,45 @@ def default_eval_every(steps):
     return largest_divisor_at_most(steps, steps // 16)
 
 
+@dataclasses.dataclass(frozen=True)
+class CellKey:
+    """One cell's search: a task, a cell (with its options) and a size."""
+
+    task: str
+    label: str  # the cell as given: gru, lstm:chrono
+    units: int
+    name: str  # the label, with the size where the search has several: "gru, 128 units"
+
+    def __str__(self):
+        return f"{self.task} {self.name}"
+
+
 @dataclasses.dataclass
 class Plan:
     """A search: its cells' searches, how to make a probe's Config, and its settings (for the report)."""
 
-    searches: Dict[Tuple[str, str], search.CellSearch]  # (task, cell label) -> its search
-    config_for: Callable[[Tuple[str, str], search.Key], Config]
+    searches: Dict[CellKey, search.CellSearch]
+    config_for: Callable[[CellKey, search.Key], Config]
     settings: dict
+
+
+def units_list(units, preset):
+    """units (None: the preset's; an int; or several, searched like seeds) as a tuple of sizes."""
+    values = (preset.units,) if units is None else (units,) if isinstance(units, int) else tuple(units)
+    if not values:
+        raise ValueError("units must name at least one size")
+    for value in values:
+        check_positive_integer("units", value)
+    return tuple(dict.fromkeys(values))
 
 
 def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=None, eval_every=None,
          cell_options=None, solved_accuracy=None, learning_rate=None, learning_rates=LEARNING_RATES,
          probe_distances="range", chrono_max_distance=None, probe_dashboards=False, backend=None):
     """The Plan of a search; a ValueError names the first bad input, before anything is written.
-    Probes write no TensorBoard dashboards of their own unless probe_dashboards: a search's
+    units: one size or several (each cell is searched at each, for the capacity comparison).
+    Probes climb for their retention once solved (Config.retention), and write no TensorBoard
+    dashboards of their own unless probe_dashboards: a search's
     hundreds of probes would pass the 500 runs past which TensorBoard selects none, and the
     search reads their results.json alone."""
     bounds.validate()
@@ -120,28 +145,32 @@ def plan(tasks, cells, seed, seeds, bounds, preset, logdir, steps=None, units=No
         check_positive_integer("chrono_max_distance", chrono_max_distance)
     budgets = {task: steps or preset.steps[task] for task in tasks}
 
+    sizes = units_list(units, preset)
+
     def config_for(cell_key, key):
-        task, label = cell_key
         probe_seed, distance, rate = key
-        name, options = specs[label]
+        name, options = specs[cell_key.label]
         options = dict(options)
         if options.get("chrono"):
             options["chrono_max_distance"] = chrono_max_distance or bounds.longest
+        task = cell_key.task
         return Config(task=task, cell=name, distance=distance, distance_mode=probe_distances,
-                      eval_distances=probe_eval_distances(distance), units=units or preset.units,
+                      eval_distances=probe_eval_distances(distance), units=cell_key.units,
                       batch_size=preset.batch_size, steps=budgets[task],
                       eval_every=eval_every or default_eval_every(budgets[task]), seed=probe_seed,
-                      learning_rate=rate, logdir=logdir, solved_accuracy=solved_accuracy,
+                      learning_rate=rate, logdir=logdir, solved_accuracy=solved_accuracy, retention=True,
                       validate_all_distances=False, dashboards=probe_dashboards, backend=backend, **options)
 
-    searches = {(task, label): search.CellSearch(seeds, bounds.grid, rates) for task in tasks for label in specs}
+    searches = {CellKey(task, label, size, label if len(sizes) == 1 else f"{label}, {size} units"):
+                search.CellSearch(seeds, bounds.grid, rates) for task in tasks for label in specs for size in sizes}
     for cell_key, cell_search in searches.items():
         for rate in rates:
             config_for(cell_key, (seeds[-1], bounds.longest, rate)).validate()
-    first = {task: config_for((task, next(iter(specs))), (seeds[0], bounds.start, rates[0])) for task in tasks}
+    first = {task: config_for(next(k for k in searches if k.task == task), (seeds[0], bounds.start, rates[0]))
+             for task in tasks}
     settings = {
         "tasks": list(tasks), "cells": list(specs), "seeds": list(seeds), "cell_options": shared,
-        "steps": budgets, "units": first[tasks[0]].units,
+        "steps": budgets, "units": list(sizes),
         "learning_rates": list(rates), "learning_rate_fixed": bool(learning_rate),
         "solved_accuracy": {task: config.resolved_solved_accuracy for task, config in first.items()},
         "eval_every": {task: config.resolved_eval_every for task, config in first.items()},
@@ -237,7 +266,7 @@ class ProbeSource:
         self.spent_cost += engine.relative_cost(config)
         if outcome.status == "failed":
             self.failed[cell_key] = outcome.error
-            self.say(f"{' '.join(cell_key)} seed {key[0]}: the probe at d={key[1]} failed after {engine.MAX_FAILURES} "
+            self.say(f"{cell_key} seed {key[0]}: the probe at d={key[1]} failed after {engine.MAX_FAILURES} "
                      f"retries: {outcome.error}; the cell is left out")
             return
         self._record(cell_key, key, outcome, config, reused=False)
@@ -247,7 +276,7 @@ class ProbeSource:
         probe = probe_of(key, outcome)
         cell_search.record(probe)
         note = " (finished earlier, reused)" if reused else ""
-        self.say(f"{' '.join(cell_key)} seed {key[0]} lr {key[2]:g}: d={key[1]} {describe(probe, config)}{note}; "
+        self.say(f"{cell_key} seed {key[0]} lr {key[2]:g}: d={key[1]} {describe(probe, config)}{note}; "
                  f"{self.state(cell_key)}")
 
     def state(self, cell_key):
@@ -277,7 +306,7 @@ class ProbeSource:
             left = sum(search.probes_left_at_most(s) * engine.relative_cost(self.plan.config_for(k, k_probe))
                        for k, s in cells for k_probe in s.needed()[:1])
             line += f"; at most about {format_duration((time.time() - self.started) / self.spent_cost * left)} left"
-        where = " | ".join(f"{' '.join(key)}: {self.state(key).replace('choosing the learning rate', 'choosing rate')}"
+        where = " | ".join(f"{key}: {self.state(key).replace('choosing the learning rate', 'choosing rate')}"
                            for key, _ in cells)
         return f"{line} | {where}"
 
@@ -297,15 +326,15 @@ def train_in_batches(source, train):
 
 def failed_cells(source):
     """[{task, cell, error}] the cells a failed probe stopped, for the report."""
-    return [{"task": task, "cell": label, "error": error} for (task, label), error in source.failed.items()]
+    return [{"task": key.task, "cell": key.name, "error": error} for key, error in source.failed.items()]
 
 
 def write_interrupted_report(plan_, source, wall, logdir):
     """The report of the cells an interrupted search finished, the others listed as pending (a
     search longer than a session shows what it has measured so far)."""
     done = {k: s for k, s in plan_.searches.items() if k not in source.failed and not s.needed()}
-    pending = [{"task": task, "cell": label, "probes": len(s.probes)}
-               for (task, label), s in plan_.searches.items() if (task, label) not in done and (task, label) not in source.failed]
+    pending = [{"task": key.task, "cell": key.name, "probes": len(s.probes)}
+               for key, s in plan_.searches.items() if key not in done and key not in source.failed]
     failed = failed_cells(source)
     report.write_report(done, plan_.settings, failed, source.trained, wall, logdir, pending=pending)
     print(f"interrupted with {len(done)} of {len(plan_.searches)} cells done; their report is in "
@@ -340,9 +369,9 @@ def run_search(plan_, logdir, cluster=None, train=None):
     document = report.write_report(searches, plan_.settings, failed, source.trained, wall, logdir)
     print(report.horizon_table(document), flush=True)
     if source.failed:
-        (task, label), error = next(iter(source.failed.items()))
+        key, error = next(iter(source.failed.items()))
         raise runner.failed_runs(f"{len(source.failed)} of {len(plan_.searches)} cells stopped because a probe failed",
-                                 f"{task} {label}", error,
+                                 str(key), error,
                                  f"the report of the others is in {os.path.join(logdir, report.HORIZON_FILE)}")
     print(f"search of {len(plan_.searches)} cells done in {format_duration(wall)} ({source.trained} probes "
           f"trained); report in {os.path.join(logdir, report.HORIZON_FILE)}", flush=True)

@@ -89,16 +89,30 @@ def rate_choice(cell_search):
     return rows
 
 
-def cell_entry(task, label, cell_search, budget, start, longest, resolution):
-    """One cell's part of horizon.json (see the module docstring)."""
+def retention_entry(retention, start, longest):
+    """horizon.json's retention of a cell: the median over seeds, its interval, and each seed's."""
+    def text(value):
+        return format_distance(value, search.EXACT if value > 0 else search.BELOW, start, math.inf)
+    interval = "" if text(retention.low) == text(retention.high) == text(retention.value) else (
+        f" ({text(retention.low)} to {text(retention.high)})")
+    capped = sum(at_least for held, _, at_least in retention.seeds if held)
+    return {"value": retention.value, "low": retention.low, "high": retention.high,
+            "text": text(retention.value) + interval, "seeds_at_the_climb_s_end": capped,
+            "seeds": [{"holds_to": held, "trained": trained, "at_least": at_least}
+                      for held, trained, at_least in retention.seeds]}
+
+
+def cell_entry(key, cell_search, budget, threshold, start, longest, resolution):
+    """One cell's part of horizon.json (see the module docstring); key: trainer.study.horizon.CellKey."""
     distances = cell_search.distances()
     by_budget = [(b, search.estimate(distances, cell_search.solved_matrix(b))) for b in search.budgets(budget)]
     horizon = by_budget[-1][1]
     rate = cell_search.learning_rate
     return {
-        "task": task, "cell": label, "learning_rate": rate, "rate_choice": rate_choice(cell_search),
-        "distances": distances, "fractions": list(horizon.fractions),
+        "task": key.task, "cell": key.label, "units": key.units, "name": key.name, "learning_rate": rate,
+        "rate_choice": rate_choice(cell_search), "distances": distances, "fractions": list(horizon.fractions),
         "horizon": horizon_entry(horizon, start, longest),
+        "retention": retention_entry(search.retention(cell_search, threshold), start, longest),
         "budgets": [{"budget": b, **horizon_entry(h, start, longest)} for b, h in by_budget],
         "status": search.budget_status(by_budget, resolution),
         "seeds": [{"seed": seed, "last_solved": search.last_solved(cell_search, seed),
@@ -119,13 +133,13 @@ def first_looks(cells):
 
 
 def document(searches, settings, failed, probes_trained, wall_seconds, pending=(), damaged=()):
-    """The horizon.json document; searches: {(task, label): CellSearch} of the cells done; pending:
+    """The horizon.json document; searches: {CellKey: CellSearch} of the cells done; pending:
     [{task, cell, probes}] the cells an interrupted search had not finished; damaged: the files and
     probes moved aside as damaged (trainer.rundir.damaged_files), each trained again."""
     bounds = settings["bounds"]
-    cells = [cell_entry(task, label, cell_search, settings["steps"][task], bounds["start"], bounds["longest"],
-                        bounds["resolution"])
-             for (task, label), cell_search in searches.items() if cell_search.learning_rate is not None]
+    cells = [cell_entry(key, cell_search, settings["steps"][key.task], settings["solved_accuracy"][key.task],
+                        bounds["start"], bounds["longest"], bounds["resolution"])
+             for key, cell_search in searches.items() if cell_search.learning_rate is not None]
     return {"settings": settings, "cells": cells, "first_looks": first_looks(cells), "failed": failed,
             "pending": list(pending), "damaged": list(damaged), "probes_trained": probes_trained,
             "wall_seconds": round(wall_seconds, 1)}
@@ -147,18 +161,23 @@ def horizon_table(doc):
             seeds = ", ".join(format_distance(s["last_solved"], search.EXACT if s["last_solved"] else search.BELOW,
                                               bounds["start"], bounds["longest"]) for s in cell["seeds"])
             breaks = "; ".join(f"seed {b['seed']} failed {b['failed']}, solved {b['solved']}" for b in cell["breaks"])
-            rows.append([cell["cell"], f"{cell['learning_rate']:g}", cell["horizon"]["text"],
-                         *[b["text"] for b in cell["budgets"][:-1]], STATUS_WORDS[cell["status"]], seeds,
-                         cell["probes"], breaks or "none"])
+            rows.append([cell["name"], f"{cell['learning_rate']:g}", cell["horizon"]["text"],
+                         *[b["text"] for b in cell["budgets"][:-1]], STATUS_WORDS[cell["status"]],
+                         retention_text(cell["retention"]), seeds, cell["probes"], breaks or "none"])
         sections.append(
             f"## {task}: memory horizon at {settings['steps'][task]} steps per probe\n\n"
             f"The distance at which half of {len(settings['seeds'])} seeds solve it (validation accuracy >= "
             f"{settings['solved_accuracy'][task]:g}, confirmed on the test split), with its 95% interval over seeds; "
             f"probes trained at {settings['probe_distances']} distances on the grid {bounds['start']}..."
-            f"{bounds['longest']} (ratio {1 + bounds['resolution']:g}).\n\n"
+            f"{bounds['longest']} (ratio {1 + bounds['resolution']:g}), {units_words(settings['units'])}. "
+            f"Holds to: how far the solutions hold once learned, each solved probe evaluated on the test split up "
+            f"the ladder to {search.RETENTION_REACH} times its distance (the median over seeds of each seed's "
+            f"longest, with its 95% interval).\n\n"
             + markdown_table(["cell", "learning rate", "horizon (95% interval)", *budget_header,
-                                        "at the full budget", "each seed's longest solved", "probes",
-                                        "probes out of order"], rows))
+                              "at the full budget", "holds to", "each seed's longest solved", "probes",
+                              "probes out of order"], rows))
+        if len(settings["units"]) > 1:
+            sections.append(capacity_section(task, cells, settings, bounds))
     if doc["pending"]:
         sections.append("Interrupted before these cells were done (the same command resumes them): "
                         + ", ".join(f"{p['task']} {p['cell']} ({p['probes']} probes so far)" for p in doc["pending"]) + ".")
@@ -169,6 +188,80 @@ def horizon_table(doc):
                     f"threshold on validation and failed it on the test split at that step; "
                     f"{looks['confirmed_later']} of them were confirmed later, {looks['never_confirmed']} never.")
     return "\n\n".join(sections) + "\n"
+
+
+def units_words(units):
+    return f"{units[0]} units" if len(units) == 1 else f"at {', '.join(map(str, units))} units"
+
+
+def retention_text(entry):
+    """'420 (200 to 3200); 2 of 5 seeds held at the climb's end'."""
+    capped = entry["seeds_at_the_climb_s_end"]
+    return entry["text"] + (f"; {capped} of {len(entry['seeds'])} seeds still held at the climb's end" if capped else "")
+
+
+def _rank(horizon, longest):
+    """A horizon as a number to compare: 0 below start, longest at least it."""
+    return 0.0 if horizon["kind"] == search.BELOW else longest if horizon["kind"] == search.AT_LEAST else horizon["value"]
+
+
+def capacity_state(by_units, status_at_largest, resolution, longest):
+    """Whether a cell's horizon at the full budget moves with its size, its budget, both or neither.
+    by_units: [(units, horizon entry)] ascending; status_at_largest: budget_status at the largest size.
+    It moves with units when the largest size's horizon is more than one grid step (1 + resolution)
+    above the smallest's; with steps when the largest size is still rising at the budget."""
+    if status_at_largest == "range-bound":
+        return "solved the longest distance"
+    smallest, largest = _rank(by_units[0][1], longest), _rank(by_units[-1][1], longest)
+    if largest == smallest == 0:
+        return "not solved at the first distance at any size"
+    with_units = largest > (1 + resolution) * smallest
+    with_steps = status_at_largest == "budget-bound"
+    if with_units and with_steps:
+        return "capacity- and budget-bound: rises with units and with steps"
+    if with_units:
+        return "capacity-bound: rises with units, flat in steps"
+    if with_steps:
+        return "budget-bound: rises with steps, not with units"
+    return "neither: flat in units and in steps (the cell's limit at these settings)"
+
+
+def capacity_rows(cells):
+    """[(label, [(units, cell entry)])] per cell, sizes ascending."""
+    by_label = {}
+    for cell in cells:
+        by_label.setdefault(cell["cell"], []).append((cell["units"], cell))
+    return [(label, sorted(entries, key=lambda entry: entry[0])) for label, entries in by_label.items()]
+
+
+def calibrated_units(task_cells, start):
+    """The smallest size at which some cell's horizon reaches the first distance (half its seeds
+    solve it within the budget), and that cell; (None, None) if none does."""
+    reached = [(cell["units"], cell["cell"]) for cell in task_cells if cell["horizon"]["kind"] != search.BELOW]
+    return min(reached, default=(None, None))
+
+
+def capacity_section(task, cells, settings, bounds):
+    """Markdown: per cell, the horizon at the full budget at each size, and what bounds it."""
+    sizes = settings["units"]
+    rows = []
+    for label, entries in capacity_rows(cells):
+        found = dict(entries)
+        largest = entries[-1][1]
+        state = capacity_state([(u, c["horizon"]) for u, c in entries], largest["status"], bounds["resolution"],
+                               bounds["longest"])
+        rows.append([label, *[found[u]["horizon"]["text"] if u in found else "" for u in sizes],
+                     *[found[u]["retention"]["text"] if u in found else "" for u in sizes], state])
+    units, best = calibrated_units(cells, bounds["start"])
+    rule = (f"The smallest size at which a cell solves d = {bounds['start']} with half its seeds within the budget: "
+            f"{units} units ({best})." if units else
+            f"No cell solves d = {bounds['start']} with half its seeds at any size searched.")
+    return (f"### {task}: capacity, the horizon at {settings['steps'][task]} steps against the size\n\n"
+            f"Capacity-bound: the horizon at the largest size is more than one grid step (x{1 + bounds['resolution']:g}) "
+            f"above the smallest's; budget-bound: at the largest size it is still rising at the full budget. "
+            f"{rule}\n\n"
+            + markdown_table(["cell", *[f"horizon, {u} units" for u in sizes], *[f"holds to, {u} units" for u in sizes],
+                              "what bounds it"], rows))
 
 
 def write_report(searches, settings, failed, probes_trained, wall_seconds, logdir, pending=()):
@@ -190,17 +283,27 @@ def _write_report(searches, settings, failed, probes_trained, wall_seconds, logd
     for task in dict.fromkeys(cell["task"] for cell in doc["cells"]):
         cells = [cell for cell in doc["cells"] if cell["task"] == task]
         suffix = f"{task}, {len(settings['seeds'])} seeds, {settings['probe_distances']} distances"
-        horizons = {c["cell"]: (_horizon(c["horizon"]), [s["last_solved"] for s in c["seeds"]]) for c in cells}
+        horizons = {c["name"]: (_horizon(c["horizon"]), [s["last_solved"] for s in c["seeds"]]) for c in cells}
         out.figure(f"horizon_{task}", horizon_figures.horizon_figure(
             horizons, f"memory horizon: {suffix}, {settings['steps'][task]} steps", start, longest),
             f"{task}: where half the seeds solve, with its 95% interval, and each seed's longest solved distance")
         out.figure(f"fractions_{task}", horizon_figures.fraction_figure(
-            {c["cell"]: (c["distances"], c["fractions"]) for c in cells}, f"seeds that solve each distance: {suffix}"),
+            {c["name"]: (c["distances"], c["fractions"]) for c in cells}, f"seeds that solve each distance: {suffix}"),
             f"{task}: the share of seeds that solved each distance probed")
         out.figure(f"budget_{task}", horizon_figures.budget_figure(
-            {c["cell"]: [(b["budget"], _horizon(b)) for b in c["budgets"]] for c in cells},
+            {c["name"]: [(b["budget"], _horizon(b)) for b in c["budgets"]] for c in cells},
             f"horizon against the step budget: {suffix}", start, longest),
             f"{task}: the horizon at budgets B/16 to B, from the same probes")
+        out.figure(f"retention_{task}", horizon_figures.retention_figure(
+            {c["name"]: (_horizon(c["horizon"]), c["retention"]) for c in cells},
+            f"how far it learns and how far it holds: {suffix}", start, longest),
+            f"{task}: the horizon (where half the seeds learn) beside how far the learned solutions hold")
+        if len(settings["units"]) > 1:
+            out.figure(f"capacity_{task}", horizon_figures.budget_figure(
+                {label: [(u, _horizon(c["horizon"])) for u, c in entries] for label, entries in capacity_rows(cells)},
+                f"horizon against the size at {settings['steps'][task]} steps: {suffix}", start, longest,
+                x_label="hidden units"),
+                f"{task}: the horizon at the full budget at each size searched")
         steps = {}
         for cell in cells:
             solved = {}
@@ -208,13 +311,14 @@ def _write_report(searches, settings, failed, probes_trained, wall_seconds, logd
                 for probe in seed["probes"]:
                     if probe["solved"] and probe["learning_rate"] == cell["learning_rate"]:
                         solved.setdefault(probe["distance"], []).append(probe["steps_to_solve"])
-            steps[cell["cell"]] = sorted(solved.items())
+            name = cell["name"].replace(", ", "-").replace(" ", "")
+            steps[cell["name"]] = sorted(solved.items())
             for distance, values in sorted(solved.items()):
-                out.scalar(f"steps_to_solve/{task}/{cell['cell']}", statistics.median(values), distance, "distance")
+                out.scalar(f"steps_to_solve/{task}/{name}", statistics.median(values), distance, "distance")
             for distance, fraction in zip(cell["distances"], cell["fractions"]):
-                out.scalar(f"solved_fraction/{task}/{cell['cell']}", fraction, distance, "distance")
+                out.scalar(f"solved_fraction/{task}/{name}", fraction, distance, "distance")
             for entry in cell["budgets"]:
-                out.scalar(f"horizon/{task}/{cell['cell']}", entry["value"], entry["budget"], "budget")
+                out.scalar(f"horizon/{task}/{name}", entry["value"], entry["budget"], "budget")
         steps = {label: points for label, points in steps.items() if points}
         if steps:
             out.figure(f"steps_{task}", figures.steps_figure(steps, "training distance", "steps to solve",
@@ -240,13 +344,13 @@ def write_cell_sessions(doc, summary_dir):
     settings = doc["settings"]
     options = ",".join(f"{k}={v}" for k, v in sorted(settings["cell_options"].items())) or "default"
     for cell in doc["cells"]:
-        name = f"{cell['task']}-{cell['cell'].replace(' ', '')}"
+        name = f"{cell['task']}-{cell['name'].replace(', ', '-').replace(' ', '')}"
         budget = settings["steps"][cell["task"]]
         writer = tf.summary.create_file_writer(os.path.join(cells_dir, name))
         with writer.as_default():
             hp.hparams(hparams_of({
                 "task": cell["task"], "cell": cell["cell"].split(" ")[0], "cell_options": options, "steps": budget,
-                "units": settings["units"], "learning_rate": cell["learning_rate"], "seed": settings["seeds"][0]}),
+                "units": cell["units"], "learning_rate": cell["learning_rate"], "seed": settings["seeds"][0]}),
                 trial_id=f"horizon {name}")
             tf.summary.scalar("horizon/horizon", cell["horizon"]["value"], step=budget)
         writer.close()

@@ -29,6 +29,12 @@ and a stand-in drives it in the tests.
                 seed that fails a distance and solves a longer one) are kept and listed.
     budgets     the same estimate with a probe counted solved for budget b only if it
                 solved by step b: one search gives the horizon at B/16, B/8, B/4, B/2, B
+    retention   how far a learned solution holds: a solved probe is evaluated on the test
+                split up the ladder beyond its distance, to 20 times it (trainer.evaluate's
+                retention climb); it holds to the longest distance up to which every rung
+                stays at the threshold. A seed holds to the longest of its solved probes; the
+                cell's retention is the median over seeds (0 for a seed that solved nothing),
+                with a 95% interval from resampling the seeds
 """
 
 import dataclasses
@@ -38,8 +44,11 @@ from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from trainer.config import LADDER_REACH
+
 EXACT, AT_LEAST, BELOW = "exact", "at_least", "below"
 BUDGET_FRACTIONS = (16, 8, 4, 2, 1)  # the budgets reported: B/16 ... B
+RETENTION_REACH = LADDER_REACH  # a solved probe's retention climb reaches this many times its distance
 FAILED_RUNGS = 2  # the bracket stops after this many doubling points in a row that fewer than half solve
 BOOTSTRAP_DRAWS = 2000
 BOOTSTRAP_SEED = 20261203  # the resampling is part of the report: the same probes give the same interval
@@ -212,6 +221,46 @@ def estimate(distances, solved, draws=BOOTSTRAP_DRAWS):
                  for _ in range(draws)]
     low, high = np.percentile(resampled, [2.5, 97.5])
     return Horizon(value, kind, float(low), float(high), tuple(float(f) for f in fractions))
+
+
+def held_to(probe, threshold):
+    """(distance, at_least) a solved probe's solution holds to: the longest distance from its own
+    up to which its test accuracy stays >= threshold at every distance evaluated; at_least when it
+    held at the longest one evaluated (the climb's end). (0, False) if the probe did not solve."""
+    if not probe.solved:
+        return 0, False
+    beyond = sorted((d, a) for d, a in probe.by_distance if d > probe.distance)
+    held = probe.distance
+    for distance, accuracy in beyond:
+        if accuracy < threshold:
+            return held, False
+        held = distance
+    return held, True
+
+
+@dataclasses.dataclass(frozen=True)
+class Retention:
+    """A cell's retention: the median over seeds of how far their solutions hold, its 95%
+    interval, and each seed's (distance held to, the probe's distance, at_least)."""
+
+    value: float
+    low: float
+    high: float
+    seeds: Tuple[Tuple[int, int, bool], ...]
+
+
+def retention(search, threshold, draws=BOOTSTRAP_DRAWS):
+    """The cell's Retention at the chosen rate (see the module docstring)."""
+    rate, per_seed = search.learning_rate, []
+    for seed in search.seeds:
+        solved = [p for (s, _, r), p in search.probes.items() if s == seed and r == rate and p.solved]
+        best = max(((*held_to(p, threshold), p.distance) for p in solved), default=(0, False, 0))
+        per_seed.append((best[0], best[2], best[1]))
+    values = np.array([held for held, _, _ in per_seed], dtype=float)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    resampled = [np.median(values[rng.integers(len(values), size=len(values))]) for _ in range(draws)]
+    low, high = np.percentile(resampled, [2.5, 97.5])
+    return Retention(float(np.median(values)), float(low), float(high), tuple(per_seed))
 
 
 def budgets(budget):

@@ -2,6 +2,7 @@
 stand-in trainer (a function with a known solved-fraction curve over distance, seed noise and
 a non-monotone failure), resuming, bad input, and one tiny real search through Ray."""
 
+import dataclasses
 import glob
 import json
 import os
@@ -30,15 +31,22 @@ BUDGET = 300
 # Each cell's seeds solve every distance up to a horizon of their own (at the fastest rate), the
 # last gru seed fails one distance far below its horizon; a probe solves at step 3 d + 20, times
 # the rate's slowdown (None: never). Probes that fail had a first look the test split rejected.
+# A solved probe's solution holds to HOLDS times its seed's horizon on the retention climb. A seed's
+# horizon grows with the size: it is the listed one at 4 units, twice it at 8, and so on.
 HORIZONS = {"gru": (20, 30, 40, 60, 90), "rnn": (5, 8, 9, 12, 15), "lstm": (10, 10, 10, 10, 10)}
 BREAKS = {("gru", 4): 26}
+HOLDS = 4
 SLOWDOWN = {"gru": {0.001: None, 0.003: 2, 0.01: 1}, "rnn": {0.001: None, 0.003: 2, 0.01: 1},
             "lstm": {0.001: None, 0.003: 1, 0.01: 1}}  # lstm: a tie the final loss breaks
 
 
-def solve_step(cell, seed, distance, rate):
+def seed_horizon(cell, seed, units):
+    return HORIZONS[cell][seed] * units // 4
+
+
+def solve_step(cell, seed, distance, rate, units):
     slowdown = SLOWDOWN[cell][rate]
-    if slowdown is None or distance > HORIZONS[cell][seed] or BREAKS.get((cell, seed)) == distance:
+    if slowdown is None or distance > seed_horizon(cell, seed, units) or BREAKS.get((cell, seed)) == distance:
         return None
     return (3 * distance + 20) * slowdown
 
@@ -55,13 +63,17 @@ class StandIn:
         outcomes = []
         for config in configs:
             self.trained.append((config.cell, config.seed, config.distance, config.learning_rate))
-            step = solve_step(config.cell, config.seed, config.distance, config.learning_rate)
+            step = solve_step(config.cell, config.seed, config.distance, config.learning_rate, config.units)
             solved = step is not None and step <= config.steps
             run_dir = run_directory(config)
             os.makedirs(run_dir)
             with open(os.path.join(run_dir, CONFIG_FILE), "w") as f:
                 json.dump(config.hparams(), f)
             accuracy = Accuracy.from_counts(2048 if solved else 1100, 2048)
+            below = Accuracy.from_counts(1100, 2048)
+            retention = [{"distance": d, "accuracy": (accuracy if d <= HOLDS * seed_horizon(config.cell, config.seed, config.units)
+                                                      else below).__dict__, "chance": 0.5}
+                         for d in (config.retention_rungs if solved else ())]
             looks = [{"step": step or config.steps, "validation": 0.99, "test": 1.0 if solved else 0.98,
                       "confirmed": solved}] if solved or config.distance > 5 else []
             results = {"hparams": config.hparams(), "steps": step if solved else config.steps,
@@ -69,7 +81,7 @@ class StandIn:
                        "final_loss": 0.1 + config.learning_rate if solved else 0.69,
                        "final_metrics": {"generalisation_horizon": float(config.distance if solved else 0)},
                        "by_distance": [{"distance": d, "accuracy": accuracy.__dict__, "chance": 0.5}
-                                       for d in config.resolved_eval_distances],
+                                       for d in config.resolved_eval_distances] + retention,
                        "breakdowns": {}, "probes": {}}
             with open(os.path.join(run_dir, RESULTS_FILE), "w") as f:
                 json.dump(results, f)
@@ -77,9 +89,9 @@ class StandIn:
         return outcomes
 
 
-def plan(logdir, cells=("gru", "rnn", "lstm"), seeds=5, **options):
+def plan(logdir, cells=("gru", "rnn", "lstm"), seeds=5, units=4, **options):
     return horizon.plan(["agreement"], list(cells), 0, seeds, BOUNDS, PRESETS["quick"], str(logdir),
-                        steps=BUDGET, units=4, **options)
+                        steps=BUDGET, units=units, **options)
 
 
 @pytest.fixture(scope="session")  # once per test process: xdist may interleave other modules
@@ -126,6 +138,43 @@ def test_each_seed_s_last_solved_distance_and_the_probes_out_of_order_are_kept(s
     assert (probe["solved"], probe["rejected_looks"]) == (False, 1)
 
 
+def test_retention_is_how_far_each_seed_s_solutions_hold_beyond_what_they_learned(stand_in_search):
+    """gru's seeds learn up to 10, 26, 37, 45 and 45 and hold to 4 x their horizons (20, 30, 40, 60, 90):
+    on the ladder beyond each probe's twice-distance, the longest rung that holds is 50, 100,
+    100, 200 and 200 (a seed takes its best probe); the median is 100. Seeds 1 to 4 still held
+    at the end of a climb (their d = 5 or d = 10 probe's, at 20 times its distance)."""
+    retention = cell(stand_in_search[2], "gru")["retention"]
+    assert [(s["holds_to"], s["at_least"]) for s in retention["seeds"]] == [
+        (50, False), (100, True), (100, True), (200, True), (200, True)]
+    assert retention["value"] == 100 and retention["low"] <= 100 <= retention["high"]
+    assert "| 100 (50 to 200); 4 of 5 seeds still held at the climb's end |" in report.horizon_table(stand_in_search[2])
+
+
+def test_searched_at_several_sizes_each_cell_says_whether_its_size_or_its_budget_bounds_it(tmp_path):
+    """rnn's horizon doubles from 4 to 8 units and is flat in steps (it solves in 3 d + 20 steps of
+    300): capacity-bound; the report names the smallest size at which a cell solves d = 5."""
+    document = horizon.run_search(plan(tmp_path, cells=("rnn",), units=(4, 8)), str(tmp_path), train=StandIn())
+    assert [(c["name"], c["units"], c["status"]) for c in document["cells"]] == [
+        ("rnn, 4 units", 4, "flat"), ("rnn, 8 units", 8, "flat")]
+    small, large = (c["horizon"]["value"] for c in document["cells"])
+    assert small == pytest.approx(90 ** 0.5, abs=0.01) and large > 1.2 * small
+    table = report.horizon_table(document)
+    assert "| rnn | 9.5 (" in table and "| capacity-bound: rises with units, flat in steps |" in table
+    assert "The smallest size at which a cell solves d = 5 with half its seeds within the budget: 4 units (rnn)." in table
+    assert os.path.isfile(tmp_path / "summary" / "capacity_agreement.png")
+    assert report.capacity_state([(4, {"kind": "exact", "value": 20.0}), (8, {"kind": "exact", "value": 21.0})],
+                                 "budget-bound", 0.2, 160) == "budget-bound: rises with steps, not with units"
+    assert report.capacity_state([(4, {"kind": "below", "value": 0.0}), (8, {"kind": "below", "value": 0.0})],
+                                 "below start", 0.2, 160) == "not solved at the first distance at any size"
+
+
+def test_a_probe_holds_to_the_last_rung_before_one_below_the_threshold():
+    probe = search.Probe(0, 10, 0.01, True, 100, 0.1, 1.0, ((5, 1.0), (10, 1.0), (20, 0.995), (50, 0.98), (100, 1.0)))
+    assert search.held_to(probe, 0.99) == (20, False)  # 50 fell below: 100 does not count
+    assert search.held_to(probe, 0.9) == (100, True)  # held at the climb's end: at least 100
+    assert search.held_to(dataclasses.replace(probe, solved=False), 0.9) == (0, False)
+
+
 def test_the_budget_curve_comes_from_the_steps_to_solve_and_never_falls(stand_in_search):
     gru = cell(stand_in_search[2], "gru")
     budgets = [(entry["budget"], entry["kind"], entry["value"]) for entry in gru["budgets"]]
@@ -151,10 +200,11 @@ def test_report_files_and_tensorboard_run(stand_in_search):
         assert json.load(f) == json.loads(json.dumps(document))
     summary_dir = os.path.join(logdir, "summary")
     assert sorted(name for name in os.listdir(summary_dir) if name.endswith(".png")) == [
-        "budget_agreement.png", "fractions_agreement.png", "horizon_agreement.png", "steps_agreement.png"]
+        "budget_agreement.png", "fractions_agreement.png", "horizon_agreement.png", "retention_agreement.png",
+        "steps_agreement.png"]
     with open(os.path.join(summary_dir, report.TABLE_FILE)) as f:
         table = f.read()
-    assert "| gru | 0.01 | 41 (" in table and "| flat over the last doubling | 10, 26, 37, 45, 45 |" in table
+    assert "| gru | 0.01 | 41 (" in table and "| flat over the last doubling | 100 (50 to 200); 4 of 5 seeds still held at the climb's end | 10, 26, 37, 45, 45 |" in table
     assert "seed 4 failed 26, solved 31" in table
 
     def events(run):
@@ -261,13 +311,16 @@ def test_a_failed_probe_stops_its_cell_and_the_search_exits_1(tmp_path):
 
 def test_probe_configs(tmp_path):
     search_plan = plan(tmp_path, cells=("lstm:chrono", "relu_rnn:identity_init"), seeds=1, probe_distances="fixed")
-    assert list(search_plan.searches) == [("agreement", "lstm:chrono"), ("agreement", "relu_rnn:identity_init")]
-    config = search_plan.config_for(("agreement", "lstm:chrono"), (0, 40, 0.003))
+    assert [(k.task, k.label, k.units, k.name) for k in search_plan.searches] == [
+        ("agreement", "lstm:chrono", 4, "lstm:chrono"), ("agreement", "relu_rnn:identity_init", 4, "relu_rnn:identity_init")]
+    config = search_plan.config_for(next(iter(search_plan.searches)), (0, 40, 0.003))
     assert (config.distance, config.distance_mode, config.resolved_eval_distances) == (40, "fixed", (1, 2, 5, 10, 20, 40, 80))
     assert config.solved_distances == (40,) and config.validation_distances == (40,)
     assert (config.steps, config.eval_every, config.units, config.learning_rate) == (300, 15, 4, 0.003)
     assert config.cell_options() == {"chrono": True} and config.resolved_chrono_max_distance == 160  # --longest
-    ranged = plan(tmp_path, cells=("gru",), seeds=1).config_for(("agreement", "gru"), (0, 40, 0.01))
+    assert config.retention and config.retention_rungs == (100, 200, 500, 800)  # beyond 2 d, to 20 d
+    ranged_plan = plan(tmp_path, cells=("gru",), seeds=1)
+    ranged = ranged_plan.config_for(next(iter(ranged_plan.searches)), (0, 40, 0.01))
     assert ranged.distance_mode == "range" and ranged.solved_distances == (1, 2, 5, 10, 20, 40)
     assert horizon.default_eval_every(4000) == 250 and horizon.default_eval_every(7) == 1
 
