@@ -51,7 +51,7 @@ def stop_one_evaluation_early(run_dir):
 @pytest.mark.integration  # other processes
 def test_a_checkpoint_written_under_one_backend_resumes_under_the_other(tmp_path, eval_data_dir, command):
     flags = [*TINY, "--steps=4", "--eval_every=2", f"--data_dir={eval_data_dir}"]
-    tensorflow_logs, jax_logs = tmp_path / "tf", tmp_path / "jax"
+    tensorflow_logs = tmp_path / "tf"
     assert command("trainer.train", *flags, f"--logdir={tensorflow_logs}").returncode == 0
     (tensorflow_run,) = glob.glob(str(tensorflow_logs / "agreement-gru-*"))
     stop_one_evaluation_early(tensorflow_run)
@@ -62,13 +62,9 @@ def test_a_checkpoint_written_under_one_backend_resumes_under_the_other(tmp_path
         assert json.load(f)["backend"] == "jax"
     assert results.read(tensorflow_run).steps == 4
 
-    first = on_jax("-m", "trainer.train", *flags, f"--logdir={jax_logs}")
-    assert first.returncode == 0, first.stderr[-2000:]
-    (jax_run,) = glob.glob(str(jax_logs / "agreement-gru-*"))
-    stop_one_evaluation_early(jax_run)
-    again = command("trainer.train", *flags, f"--logdir={jax_logs}")
-    assert again.returncode == 0, again.stderr
-    assert f"resuming {os.path.basename(jax_run)} from step 2 of 4" in again.stdout
+    # The checkpoint the JAX process wrote at step 4 loads here, on TensorFlow, with its optimizer's state.
+    model, step = checkpoints.load(tensorflow_run, str(tensorflow_logs))
+    assert step == 4 and model.optimizer.iterations.numpy() == 4
 
 
 @pytest.mark.integration  # other processes

@@ -349,6 +349,8 @@ def test_a_bad_search_is_refused_before_anything_is_written(tmp_path, change, me
     (["--start=10", "--longest=5"], "longest (5) must be at least start (10)"),
     (["--preset=huge"], "unknown preset 'huge'; valid presets: quick, full"),
     (["--learning_rates=0.01,fast"], "learning_rates must be numbers > 0, got 'fast'"),
+    (["--units=64,x"], "units must be integers >= 1, got 64,x"),
+    (["--units=64,0"], "units must be an integer >= 1, got 0"),
     (["--logdir=/proc/rnn-distance-horizon"], "logdir '/proc/rnn-distance-horizon' cannot be written (no such file or "
                                               "directory: /proc/rnn-distance-horizon); choose a directory you can write to"),
 ])
@@ -368,7 +370,7 @@ def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_
     temp.mkdir()
     result = subprocess.run(
         [sys.executable, "-m", "trainer.horizon", "--tasks=agreement", "--cells=gru", "--seeds=1", "--steps=4",
-         "--units=4", "--learning_rate=0.01", "--start=2", "--longest=4", "--solved_accuracy=0.01",
+         "--units=4", "--learning_rate=0.01", "--start=2", "--longest=2", "--solved_accuracy=0.01",
          "--cpus_per_run=1", f"--logdir={logdir}"],
         cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(temp)})
     assert result.returncode == 0, result.stderr
@@ -379,15 +381,17 @@ def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_
     lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
     assert [line for line in lines if not line.startswith(ours)] == [], result.stdout + result.stderr
     assert any(line.startswith("agreement gru seed 0 lr 0.01: d=2 solved at step 1") for line in lines)
-    assert "| gru | 0.01 | >= 4 |" in result.stdout
-    assert len([line for line in lines if line.startswith("agreement gru seed 0")]) == 2  # a line per probe
-    (gru,) = report.read(str(logdir))["cells"]  # tiny probes with a threshold every probe reaches: it doubles to the end
-    assert (gru["horizon"]["kind"], gru["horizon"]["value"]) == ("at_least", 4)
-    found = gru["seeds"][0]["probes"]
-    assert [(p["distance"], p["solved"], p["steps_to_solve"]) for p in found] == [(2, True, 1), (4, True, 1)]
-    assert set(found[1]["by_distance"]) == {"1", "2", "4", "8"}  # the ladder below it, it and twice it
+    assert "| gru | 0.01 | >= 2 |" in result.stdout
+    assert len([line for line in lines if line.startswith("agreement gru seed 0")]) == 1  # a line per probe
+    (gru,) = report.read(str(logdir))["cells"]  # a tiny probe with a threshold it reaches: at least the grid's end
+    assert (gru["horizon"]["kind"], gru["horizon"]["value"]) == ("at_least", 2)
+    (found,) = gru["seeds"][0]["probes"]
+    assert (found["distance"], found["solved"], found["steps_to_solve"]) == (2, True, 1)
+    # the ladder below it, it and twice it, then the retention climb to 20 times it (it holds all the way)
+    assert set(found["by_distance"]) == {"1", "2", "4", "5", "10", "20", "40"}
+    assert gru["retention"]["seeds"] == [{"holds_to": 40, "trained": 2, "at_least": True}]
     probes = glob.glob(str(logdir / "agreement-gru-*"))
-    assert len(probes) == 2
+    assert len(probes) == 1
     for probe in probes:
         with open(os.path.join(probe, engine.LOG_FILE)) as f:
             assert "validation accuracy by distance" in f.read()
