@@ -71,7 +71,7 @@ def test_the_blocker_blocks(without_tensorflow):
 @pytest.mark.integration
 def test_tiny_run_without_tensorflow_times_every_cell_and_every_p(without_tensorflow):
     result = without_tensorflow("-m", "tools.gpu_bench", "--tiny", "--notorch", "--cells=gru",
-                                "--vmap_cells=rnn")  # the cheapest to compile: three programs, one per P
+                                "--vmap_cells=rnn", "--seeds_per_program=1,8")  # the cheapest to compile: a program per P
     assert result.returncode == 0, result.stderr
     found = tables(result.stdout)
     assert "- PyTorch: left out" in result.stdout and not any(title.startswith("PyTorch") for title in found)
@@ -79,7 +79,7 @@ def test_tiny_run_without_tensorflow_times_every_cell_and_every_p(without_tensor
     assert [(row[0], row[1]) for row in keras_rows] == [("8x22", "gru")]
     assert all(float(row[2]) > 0 for row in keras_rows)
     vmapped = table(found, "P seeds as one program")
-    assert [(row[1], row[2]) for row in vmapped] == [("rnn", "1"), ("rnn", "8"), ("rnn", "32")]
+    assert [(row[1], row[2]) for row in vmapped] == [("rnn", "1"), ("rnn", "8")]
     for row in vmapped:
         steps, model_steps = float(row[3]), float(row[4])
         assert steps > 0 and model_steps == pytest.approx(int(row[2]) * steps, rel=0.01)
