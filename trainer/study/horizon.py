@@ -22,6 +22,7 @@ from trainer.study.progress import Progress, format_duration
 from trainer.study.seeds import seed_list
 
 LEARNING_RATES = (0.001, 0.003, 0.01)
+CELLS_SHOWN_ONE_BY_ONE = 8  # past this many cells the live line counts them by state and names the last done
 
 
 @dataclasses.dataclass(frozen=True)
@@ -306,9 +307,14 @@ class ProbeSource:
             left = sum(search.probes_left_at_most(s) * engine.relative_cost(self.plan.config_for(k, k_probe))
                        for k, s in cells for k_probe in s.needed()[:1])
             line += f"; at most about {format_duration((time.time() - self.started) / self.spent_cost * left)} left"
-        where = " | ".join(f"{key}: {self.state(key).replace('choosing the learning rate', 'choosing rate')}"
-                           for key, _ in cells)
-        return f"{line} | {where}"
+        states = {key: self.state(key).replace("choosing the learning rate", "choosing rate") for key, _ in cells}
+        if len(states) <= CELLS_SHOWN_ONE_BY_ONE:
+            return f"{line} | " + " | ".join(f"{key}: {state}" for key, state in states.items())
+        done = [f"{key}: {states[key][len('done: '):]}" for key in self.horizons if key in states]  # in the order they finished
+        choosing = sum(state == "choosing rate" for state in states.values())
+        counts = f"{len(states)} cells: {choosing} choosing rate, {len(states) - choosing - len(done)} probing, " \
+                 f"{len(done)} done"
+        return f"{line} | {counts}" + "".join(f" | {entry}" for entry in done[-CELLS_SHOWN_ONE_BY_ONE:])
 
 
 def train_in_batches(source, train):

@@ -397,3 +397,15 @@ def test_the_command_shows_its_progress_and_nothing_of_ray_s_and_leaves_no_temp_
             assert "validation accuracy by distance" in f.read()
         assert not glob.glob(os.path.join(probe, "**", "events.out.tfevents.*"), recursive=True)
     assert glob.glob(str(logdir / report.SUMMARY_DIR / "events.out.tfevents.*"))
+
+
+def test_the_live_line_of_a_search_of_many_cells_counts_them_by_state(tmp_path):
+    few = horizon.ProbeSource(plan(tmp_path / "few", cells=("gru", "rnn"), units=(4, 8)), say=lambda line: None)
+    assert few.status().endswith("| agreement gru, 4 units: choosing rate | agreement gru, 8 units: choosing rate "
+                                 "| agreement rnn, 4 units: choosing rate | agreement rnn, 8 units: choosing rate")
+    many = horizon.ProbeSource(plan(tmp_path / "many", units=(4, 8, 16)), say=lambda line: None)
+    assert many.status().endswith("| 9 cells: 9 choosing rate, 0 probing, 0 done")
+    horizon.train_in_batches(many, StandIn())
+    line = many.status()
+    assert "| 9 cells: 0 choosing rate, 0 probing, 9 done | agreement " in line
+    assert line.count(": horizon ") == 8  # the eight that finished last
