@@ -91,4 +91,6 @@ def run_sweep(configs, sweep_dir, cluster=None):
                                  failed[0].error, f"the summary of the others is in {summary_dir}")
     print(f"sweep of {len(configs)} runs done in {format_duration(time.time() - started)}; summary in "
           f"{summary_dir}", flush=True)
+    print(f"to see it in TensorBoard: make tensorboard LOGDIR={summary_dir} (the figures and tables; "
+          f"LOGDIR={sweep_dir} adds every run's own dashboards)", flush=True)
     return kept
