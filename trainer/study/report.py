@@ -4,12 +4,15 @@ TensorBoard run, all from the searches' probes (trainer.study.search).
     <logdir>/horizon.json            settings, the grid, and per cell: the learning rate chosen
                                      (with every rate's score), the share of seeds solving each
                                      distance, the horizon with its 95% interval at every
-                                     budget, whether it is still rising, each seed's longest
-                                     solved distance and every probe (with its test accuracy
+                                     budget, whether it is still rising, how far the solutions
+                                     hold (retention), each seed's longest solved distance and
+                                     every probe (with its test accuracy
                                      at every distance evaluated), the probes that break
                                      monotonicity, and the first looks the second look rejected
     <logdir>/summary/horizon.md      the same as tables
-    <logdir>/summary/horizon_<task>.png, fractions_<task>.png, budget_<task>.png, steps_<task>.png
+    <logdir>/summary/horizon_<task>.png, fractions_<task>.png, budget_<task>.png, steps_<task>.png,
+                                     retention_<task>.png, and capacity_<task>.png when the
+                                     search has several sizes (a capacity table in horizon.md)
     <logdir>/summary/ (TensorBoard)  the figures (IMAGES), the tables (TEXT); sub-runs by_budget
                                      (horizon/<task>/<cell>, step = budget) and by_distance
                                      (solved_fraction/<task>/<cell> and steps_to_solve/<task>/<cell>,
@@ -234,7 +237,7 @@ def capacity_rows(cells):
     return [(label, sorted(entries, key=lambda entry: entry[0])) for label, entries in by_label.items()]
 
 
-def calibrated_units(task_cells, start):
+def calibrated_units(task_cells):
     """The smallest size at which some cell's horizon reaches the first distance (half its seeds
     solve it within the budget), and that cell; (None, None) if none does."""
     reached = [(cell["units"], cell["cell"]) for cell in task_cells if cell["horizon"]["kind"] != search.BELOW]
@@ -252,7 +255,7 @@ def capacity_section(task, cells, settings, bounds):
                                bounds["longest"])
         rows.append([label, *[found[u]["horizon"]["text"] if u in found else "" for u in sizes],
                      *[found[u]["retention"]["text"] if u in found else "" for u in sizes], state])
-    units, best = calibrated_units(cells, bounds["start"])
+    units, best = calibrated_units(cells)
     rule = (f"The smallest size at which a cell solves d = {bounds['start']} with half its seeds within the budget: "
             f"{units} units ({best})." if units else
             f"No cell solves d = {bounds['start']} with half its seeds at any size searched.")
