@@ -250,9 +250,12 @@ def capacity_section(task, cells, settings, bounds):
     rows = []
     for label, entries in capacity_rows(cells):
         found = dict(entries)
-        largest = entries[-1][1]
-        state = capacity_state([(u, c["horizon"]) for u, c in entries], largest["status"], bounds["resolution"],
-                               bounds["longest"])
+        missing = [u for u in sizes if u not in found]
+        if missing:  # an interrupted search: no comparison until every size is done
+            state = f"not known yet: {', '.join(map(str, missing))} units not done"
+        else:
+            state = capacity_state([(u, c["horizon"]) for u, c in entries], entries[-1][1]["status"],
+                                   bounds["resolution"], bounds["longest"])
         rows.append([label, *[found[u]["horizon"]["text"] if u in found else "" for u in sizes],
                      *[found[u]["retention"]["text"] if u in found else "" for u in sizes], state])
     units, best = calibrated_units(cells)

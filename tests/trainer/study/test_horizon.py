@@ -162,6 +162,8 @@ def test_searched_at_several_sizes_each_cell_says_whether_its_size_or_its_budget
     assert "| rnn | 9.5 (" in table and "| capacity-bound: rises with units, flat in steps |" in table
     assert "The smallest size at which a cell solves d = 5 with half its seeds within the budget: 4 units (rnn)." in table
     assert os.path.isfile(tmp_path / "summary" / "capacity_agreement.png")
+    partial = dict(document, cells=document["cells"][:1])  # as an interrupted search has it: 8 units not done
+    assert "| rnn | 9.5 (5.8 to 13) |  | 20 (20 to 50) |  | not known yet: 8 units not done |" in report.horizon_table(partial)
     assert report.capacity_state([(4, {"kind": "exact", "value": 20.0}), (8, {"kind": "exact", "value": 21.0})],
                                  "budget-bound", 0.2, 160) == "budget-bound: rises with steps, not with units"
     assert report.capacity_state([(4, {"kind": "below", "value": 0.0}), (8, {"kind": "below", "value": 0.0})],
