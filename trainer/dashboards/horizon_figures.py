@@ -30,6 +30,19 @@ def _shown(value, kind, start, longest):
     return min(value, longest) if kind == "at_least" else value
 
 
+def _one_column_per_cell(figure, axes, labels, title, y_label, bottom, top):
+    """The layout of the figures with a column per cell: a log distance axis from bottom to top."""
+    axes.set_yscale("log")
+    axes.set_ylim(bottom, top)
+    axes.set_xticks(range(len(labels)), labels, rotation=15 if len(labels) > 4 else 0)
+    axes.set_ylabel(y_label)
+    axes.set_title(title, fontsize="medium")
+    axes.grid(alpha=0.3, axis="y", which="both")
+    legend_outside(axes)
+    figure.tight_layout()
+    return figure
+
+
 def horizon_figure(cells, title, start, longest):
     """cells: {label: (Horizon, [each seed's last-solved distance, 0 if none])}."""
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
@@ -51,15 +64,7 @@ def horizon_figure(cells, title, start, longest):
     axes.plot([], [], marker="^", color="black", linestyle="none", label="at least the longest")
     axes.plot([], [], marker="v", color="black", linestyle="none", label=f"below {start}")
     axes.plot([], [], marker=".", color="black", alpha=0.5, linestyle="none", label="each seed's longest solved")
-    axes.set_yscale("log")
-    axes.set_ylim(start / 2.2, longest * 1.8)
-    axes.set_xticks(range(len(labels)), labels, rotation=15 if len(labels) > 4 else 0)
-    axes.set_ylabel("training distance")
-    axes.set_title(title, fontsize="medium")
-    axes.grid(alpha=0.3, axis="y", which="both")
-    legend_outside(axes)
-    figure.tight_layout()
-    return figure
+    return _one_column_per_cell(figure, axes, labels, title, "training distance", start / 2.2, longest * 1.8)
 
 
 def fraction_figure(cells, title):
@@ -157,12 +162,4 @@ def retention_figure(cells, title, start, longest):
               label="holds to: median over seeds (95% interval)")
     axes.plot([], [], marker=".", color="black", alpha=0.5, linestyle="none", label="each seed's")
     axes.plot([], [], marker="^", color="black", alpha=0.5, linestyle="none", label="a seed still held at the climb's end")
-    axes.set_yscale("log")
-    axes.set_ylim(start / 2.2, top * 1.8)
-    axes.set_xticks(range(len(labels)), labels, rotation=15 if len(labels) > 4 else 0)
-    axes.set_ylabel("distance")
-    axes.set_title(title, fontsize="medium")
-    axes.grid(alpha=0.3, axis="y", which="both")
-    legend_outside(axes)
-    figure.tight_layout()
-    return figure
+    return _one_column_per_cell(figure, axes, labels, title, "distance", start / 2.2, top * 1.8)
