@@ -59,6 +59,8 @@ NOT_RUN = {  # (program, first argument) or a whole command -> why the suite doe
                              "runs it where Chromium is)",
 }
 NEEDS_A_CLUSTER = ("ADDRESS=", "GPUS_PER_RUN=")
+# Run in a process of their own: importing them here would change this process's environment.
+OWN_PROCESS = {"tools.gpu_bench"}  # a JAX-only tool: it sets KERAS_BACKEND=jax when imported, before Keras loads
 
 
 def fenced_blocks(text):
@@ -193,7 +195,8 @@ def run_python_command(argv, command, monkeypatch, tmp_path):
         assert result.returncode == 0, result.stderr
         assert planned or args == ["--help"], f"{module} planned nothing"
         return
-    if any(arg.startswith("--backend=") and arg != f"--backend={keras.backend.backend()}" for arg in args):
+    if module in OWN_PROCESS or any(arg.startswith("--backend=") and arg != f"--backend={keras.backend.backend()}"
+                                    for arg in args):
         result = subprocess.run([sys.executable, "-m", module, *args], cwd=tmp_path, capture_output=True, text=True,
                                 env={**os.environ, "PYTHONPATH": ROOT}, timeout=600)  # Keras's backend is per process
         assert result.returncode == 0, result.stderr[-3000:]
