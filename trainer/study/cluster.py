@@ -148,24 +148,35 @@ def check_resources(nodes, cpus_per_run, gpus_per_run):
 
 
 class _RayNotices(logging.Filter):
-    """Drops Ray's notices on starting, which say nothing to a user of this project: that a local
-    Ray turned token authentication on by default, and that it leaves .git and .venv out of the
-    code it ships to workers (this project's .gitignore leaves them out anyway). Everything else,
-    errors included, still shows."""
+    """Drops Ray's notices that say nothing to a user of this project, or say the wrong thing:
+    that a local Ray turned token authentication on by default, that it leaves .git and .venv out
+    of the code it ships to workers (this project's .gitignore leaves them out anyway), and Tune's
+    lines on Ctrl-C (that it stops, that `Tuner.restore(...)` resumes, that the interrupted trials
+    have no metrics): this project says in one line that the same command resumes. Everything
+    else, errors included, still shows."""
 
-    NOTICES = ("Token authentication is enabled for this Ray cluster", "Directory %r is now ignored by default")
-    LOGGERS = ("ray._private.authentication.authentication_token_setup", "ray._private.runtime_env.working_dir",
-               "ray._private.worker")
+    STARTING = ("Token authentication is enabled for this Ray cluster", "Directory %r is now ignored by default")
+    NOTICES = {  # logger -> the starts of the messages it drops (Ray logs its start-up notices on any of three)
+        "ray._private.authentication.authentication_token_setup": STARTING,
+        "ray._private.runtime_env.working_dir": STARTING,
+        "ray._private.worker": STARTING,
+        "ray.tune.tune": ("Stop signal received", "Experiment has been interrupted"),
+        "ray.tune.analysis.experiment_analysis": ("Failed to fetch metrics",),
+    }
+
+    def __init__(self, notices):
+        super().__init__()
+        self.notices = notices
 
     def filter(self, record):
-        return not (record.levelno < logging.ERROR and str(record.msg).startswith(self.NOTICES))
+        return not (record.levelno < logging.ERROR and str(record.msg).startswith(self.notices))
 
 
 def quiet_ray_notices():
-    for name in _RayNotices.LOGGERS:
+    for name, notices in _RayNotices.NOTICES.items():
         logger = logging.getLogger(name)
         if not any(isinstance(f, _RayNotices) for f in logger.filters):
-            logger.addFilter(_RayNotices())
+            logger.addFilter(_RayNotices(notices))
 
 
 def connect(address="", cpus_per_run=None, gpus_per_run=0.0, show_training=False):

@@ -2,6 +2,7 @@
 check a node runs, and a command's cluster context (test_cluster_on_two_nodes.py has the
 real cluster)."""
 
+import logging
 import os
 
 import pytest
@@ -76,3 +77,23 @@ def test_a_command_s_cluster_is_shut_down_and_ctrl_c_says_how_to_resume(monkeypa
     else:
         assert not interrupted
     assert calls == [("connect", ""), ("disconnect",)]
+
+
+@pytest.mark.parametrize("logger, message, shown", [
+    ("ray.tune.tune", "Stop signal received (e.g. via SIGINT/Ctrl+C), ending Ray Tune run.", False),
+    ("ray.tune.tune", "Experiment has been interrupted, but the most recent state was saved.\n"
+                      "Resume experiment with: Tuner.restore(path=...)", False),
+    ("ray.tune.analysis.experiment_analysis", "Failed to fetch metrics for 2 trial(s):\n- probe", False),
+    ("ray._private.authentication.authentication_token_setup",
+     "Token authentication is enabled for this Ray cluster. Set ...", False),
+    ("ray._private.worker", "Directory %r is now ignored by default when packaging the working directory.", False),
+    ("ray._private.worker", "Token authentication is enabled but no authentication token was found", True),
+    ("ray.tune.tune", "Trial probe errored after 3 attempts", True),
+])
+def test_ray_notices_of_no_use_here_are_dropped_and_others_shown(caplog, logger, message, shown):
+    """Tune's Ctrl-C lines tell a user to resume with Tuner.restore; this project resumes with the
+    same command and says so itself."""
+    cluster.quiet_ray_notices()
+    with caplog.at_level("WARNING", logger=logger):
+        logging.getLogger(logger).warning(message)
+    assert (message in caplog.text) == shown
