@@ -106,10 +106,13 @@ class Recurrent(keras.layers.RNN):
             def step(inputs_t, states):
                 return cell.step(cell.project_inputs(inputs_t, training), list(states), weights, training=training)
 
+        initial_state = list(initial_state)
+        if mask is not None:
+            step, initial_state = _carrying_the_output(step, initial_state, cell.output_size)
         last, outputs, states = rnn(
             step,
             inputs,
-            list(initial_state),
+            initial_state,
             go_backwards=self.go_backwards,
             mask=mask,
             unroll=self.unrolls(sequences.shape[1], training),
@@ -118,6 +121,8 @@ class Recurrent(keras.layers.RNN):
             zero_output_for_mask=self.zero_output_for_mask,
             return_all_outputs=self.return_sequences,
         )
+        if mask is not None:
+            states = states[1:]
         return last, ops.transpose(outputs, (1, 0, 2)) if self.hoist_inputs else outputs, states
 
     def parallel_scan(self, sequences, initial_state, mask, training=False):
@@ -139,3 +144,21 @@ class Recurrent(keras.layers.RNN):
     def get_config(self):
         return {**super().get_config(), "hoist_inputs": self.hoist_inputs, "unroll_training": self.unroll_training,
                 "scan": self.scan}
+
+
+def _carrying_the_output(step, initial_state, output_size):
+    """(step, initial states) with the previous output carried as a first state of its own.
+
+    On a padded step the loop must repeat the last output (zeros before the first), as
+    TensorFlow's loop does. Keras's JAX while-loop repeats the first state instead, taking it
+    for the previous output: right for a cell whose output is its first state (h), wrong for
+    the LRU (its output is y = Re(C h) + D x) and for a cell returning its gates beside h.
+    Carrying the output makes the first state the output on every backend; inner_loop drops
+    it from the final states."""
+
+    def carrying(inputs_t, states):
+        output, new_states = step(inputs_t, states[1:])
+        return output, [output, *new_states]
+
+    first = initial_state[0]
+    return carrying, [ops.zeros((ops.shape(first)[0], output_size), dtype=first.dtype), *initial_state]
