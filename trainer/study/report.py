@@ -212,7 +212,8 @@ def capacity_state(by_units, status_at_largest, resolution, longest):
     """Whether a cell's horizon at the full budget moves with its size, its budget, both or neither.
     by_units: [(units, horizon entry)] ascending; status_at_largest: budget_status at the largest size.
     It moves with units when the largest size's horizon is more than one grid step (1 + resolution)
-    above the smallest's; with steps when the largest size is still rising at the budget."""
+    above the smallest's (or below it: a larger cell that learns less far within the budget is said
+    so, not hidden); with steps when the largest size is still rising at the budget."""
     if status_at_largest == "range-bound":
         return "solved the longest distance"
     smallest, largest = _rank(by_units[0][1], longest), _rank(by_units[-1][1], longest)
@@ -220,6 +221,9 @@ def capacity_state(by_units, status_at_largest, resolution, longest):
         return "not solved at the first distance at any size"
     with_units = largest > (1 + resolution) * smallest
     with_steps = status_at_largest == "budget-bound"
+    if smallest > (1 + resolution) * largest:
+        return ("budget-bound: rises with steps; lower at the larger size" if with_steps else
+                "neither: flat in steps; lower at the larger size")
     if with_units and with_steps:
         return "capacity- and budget-bound: rises with units and with steps"
     if with_units:

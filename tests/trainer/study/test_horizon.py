@@ -166,6 +166,8 @@ def test_searched_at_several_sizes_each_cell_says_whether_its_size_or_its_budget
     assert "| rnn | 9.5 (5.8 to 13) |  | 20 (20 to 50) |  | not known yet: 8 units not done |" in report.horizon_table(partial)
     assert report.capacity_state([(4, {"kind": "exact", "value": 20.0}), (8, {"kind": "exact", "value": 21.0})],
                                  "budget-bound", 0.2, 160) == "budget-bound: rises with steps, not with units"
+    assert report.capacity_state([(64, {"kind": "exact", "value": 32.0}), (128, {"kind": "exact", "value": 5.5})],
+                                 "budget-bound", 0.2, 320) == "budget-bound: rises with steps; lower at the larger size"
     assert report.capacity_state([(4, {"kind": "below", "value": 0.0}), (8, {"kind": "below", "value": 0.0})],
                                  "below start", 0.2, 160) == "not solved at the first distance at any size"
 
