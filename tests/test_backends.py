@@ -19,10 +19,14 @@ TINY = ["--task=agreement", "--cell=gru", "--distance=2", "--units=8", "--embedd
         "--eval_distances=1,2", "--novalidate_all_distances", "--nostop_when_solved", "--nodashboards"]
 SOLVE_RATIO = 3  # how far apart the two backends' steps to solve may lie
 # Whole files or named tests, never -k: a -k applies to every file named (it once left
-# test_new_cells.py and test_padding.py out, unseen, while their JAX failures waited).
-GOLDEN = ["tests/trainer/test_cells.py::test_equal_to_keras_cell_outputs_states_and_gradients",
-          "tests/trainer/test_cells.py::test_equal_to_numpy_recurrence",
-          "tests/trainer/test_new_cells.py", "tests/trainer/test_padding.py"]
+# test_new_cells.py and test_padding.py out, unseen, while their JAX failures waited). Three
+# parts, each a process of its own, so that the suite's test processes share them out.
+GOLDEN = {
+    "keras-twins-and-numpy": ["tests/trainer/test_cells.py::test_equal_to_keras_cell_outputs_states_and_gradients",
+                              "tests/trainer/test_cells.py::test_equal_to_numpy_recurrence"],
+    "new-cells": ["tests/trainer/test_new_cells.py"],
+    "padding": ["tests/trainer/test_padding.py"],
+}
 
 # Not imported here: JAX loaded beside TensorFlow in a test process writes its own start-up lines.
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None,
@@ -35,10 +39,11 @@ def on_jax(*args, timeout=600):
 
 
 @pytest.mark.integration  # another process
-def test_the_golden_and_padding_tests_pass_on_jax():
+@pytest.mark.parametrize("part", sorted(GOLDEN))
+def test_the_golden_and_padding_tests_pass_on_jax(part):
     """Each custom cell against its Keras twin and against its paper's equations in NumPy
     (outputs and gradients, 1e-5), the scan against the loop, and padded batches: on JAX."""
-    result = on_jax("-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *GOLDEN, timeout=900)
+    result = on_jax("-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *GOLDEN[part], timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     summary = result.stdout.splitlines()[-1]
     assert " passed" in summary and "failed" not in summary and "deselected" not in summary, summary
