@@ -180,11 +180,8 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     # A learning rate too small to solve within 200 steps: every run trains its whole budget, so
     # the one on the worker is still training after its first checkpoint however fast the
     # machine is (at the preset's rate a fast machine solved d = 2 at its first evaluation).
-    # Three runs for two nodes: Tune reuses a worker for the next trial, so on a loaded machine
-    # the head's worker finished the first run and took the second before the other node's
-    # worker had started (both ran on the head); the third waits for whichever is free first.
     # --show_training: the trials' own lines (which node, "resuming ...") on the driver's console
-    driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4,5", "--steps=200", "--eval_every=50",
+    driver = subprocess.Popen(sweep_command(logdir, "--distances=2,4", "--steps=200", "--eval_every=50",
                                             "--learning_rate=0.0001", f"--address={address}", "--cpus_per_run=1",
                                             "--show_training"),
                               cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -204,7 +201,7 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
                     print(f"killed the worker node while {run} trained on it")
                     break
             time.sleep(0.2)
-        driver.wait(timeout=420)
+        driver.wait(timeout=240)
     finally:
         driver.kill()
     reader.join(timeout=10)
@@ -213,15 +210,14 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     assert driver.returncode == 0, output[-3000:]
 
     nodes = {match.group(3) for match in map(TRIAL_START.search, lines) if match}
-    assert len(nodes) == 2  # the trials ran on both nodes
+    assert len(nodes) == 2  # the two trials ran on the two nodes
     resumed = re.search(rf"resuming {re.escape(killed_run)} from step (\d+) of 200", output)
     assert resumed and int(resumed.group(1)) >= 20, output[-3000:]
     print("".join(line for line in lines if any(mark in line for mark in (
         "runs on node", "its worker stopped", "resuming", "] agreement-", "sweep of"))))  # the log's story, for -s
 
     run_dirs = sorted(glob.glob(os.path.join(logdir, "agreement-*")))
-    assert [os.path.basename(d).rsplit("-", 2)[0] for d in run_dirs] == ["agreement-gru-d2-s0", "agreement-gru-d4-s0",
-                                                                           "agreement-gru-d5-s0"]
+    assert [os.path.basename(d).rsplit("-", 2)[0] for d in run_dirs] == ["agreement-gru-d2-s0", "agreement-gru-d4-s0"]
     for run_dir in run_dirs:  # every run finished exactly once, with no TensorBoard step written twice
         assert os.path.isfile(os.path.join(run_dir, results.RESULTS_FILE))
         for sub in ("", "train", "validation"):
