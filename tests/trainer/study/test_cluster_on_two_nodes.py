@@ -129,8 +129,9 @@ def cluster():
     env = user_environment(os.path.join(temp_root, "home"))
     subprocess.run([RAY, "get-auth-token", "--generate"], env=env, check=True, capture_output=True)  # README step 1
     node_env = {**env, "RAY_AUTH_MODE": "token",  # README: every node starts with RAY_AUTH_MODE=token
-                # the test's own: declare a killed node dead after about 2 s instead of 15
-                "RAY_health_check_period_ms": "500", "RAY_health_check_failure_threshold": "4"}
+                # the test's own: declare a killed node dead after about 10 s instead of 15 (at 2 s, a
+                # loaded machine's living worker node was declared dead and every trial ran on the head)
+                "RAY_health_check_period_ms": "1000", "RAY_health_check_failure_threshold": "10"}
     head = subprocess.Popen(node_command(os.path.join(temp_root, "head"), ports[1:8])
                             + ["--head", f"--port={ports[0]}", "--include-dashboard=false"],
                             env=node_env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
