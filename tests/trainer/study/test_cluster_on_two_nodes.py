@@ -175,9 +175,9 @@ def event_steps(directory):
     return steps
 
 
-def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cluster, tmp_path):
-    address, env, worker = cluster
-    logdir = str(tmp_path / "sweep")
+def sweep_killing_the_worker(address, env, worker, logdir):
+    """Runs a two-run sweep on the cluster and SIGKILLs the worker node once a trial on it has
+    written its first checkpoint; (the killed run or None, the driver's exit status, its lines)."""
     # A learning rate too small to solve within 200 steps: every run trains its whole budget, so
     # the one on the worker is still training after its first checkpoint however fast the
     # machine is (at the preset's rate a fast machine solved d = 2 at its first evaluation).
@@ -206,9 +206,24 @@ def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cl
     finally:
         driver.kill()
     reader.join(timeout=10)
+    return killed_run, driver.returncode, lines
+
+
+def test_runs_on_two_nodes_and_a_killed_nodes_run_resumes_from_its_checkpoint(cluster, tmp_path):
+    address, env, worker = cluster
+    # In full suites on a loaded machine both trials sometimes ran on the head (3 of 4 runs on
+    # 2026-12-08; never alone), leaving nothing on the worker to kill: the sweep is then run once
+    # more, in a new directory, and the test fails if again nothing ran there.
+    for attempt in ("first", "second"):
+        logdir = str(tmp_path / f"sweep-{attempt}")
+        killed_run, returncode, lines = sweep_killing_the_worker(address, env, worker, logdir)
+        if killed_run:
+            break
+        print(f"{attempt} sweep: no trial ran on the worker node; its nodes:",
+              {match.group(3) for match in map(TRIAL_START.search, lines) if match})
     output = "".join(lines)
     assert killed_run, "no trial reached its first checkpoint on the worker node:\n" + output[-3000:]
-    assert driver.returncode == 0, output[-3000:]
+    assert returncode == 0, output[-3000:]
 
     nodes = {match.group(3) for match in map(TRIAL_START.search, lines) if match}
     assert len(nodes) == 2  # the two trials ran on the two nodes
